@@ -1,0 +1,78 @@
+/**
+ * The one factory for Kafka clients: connection, security and logging settings live here.
+ * Every producer, consumer and admin in the project comes from `createKafka`.
+ */
+import { Kafka, type LogEntry, logLevel, type SASLOptions } from "kafkajs";
+import type { KafkaConfig } from "./config.ts";
+
+// kafkajs logs errors it goes on to retry successfully at ERROR level; these are not failures.
+const RETRIED_BY_KAFKAJS = [
+  "The coordinator is loading",
+  "The coordinator is not available",
+  "CONCURRENT_TRANSACTIONS",
+  "concurrent transactions",
+  "The group is rebalancing",
+  "This is not the correct coordinator",
+  "There is no leader for this topic-partition",
+  "This server does not host this topic-partition",
+  "Broker: Not coordinator",
+  "Response GroupCoordinator",
+  "Response FindCoordinator",
+];
+
+function isRetriedNoise(entry: LogEntry): boolean {
+  const text = `${entry.log.message} ${String(entry.log.error ?? "")}`;
+  return RETRIED_BY_KAFKAJS.some((needle) => text.includes(needle));
+}
+
+const LEVEL_NAMES: Record<number, string> = {
+  [logLevel.ERROR]: "ERROR",
+  [logLevel.WARN]: "WARN",
+  [logLevel.INFO]: "INFO",
+  [logLevel.DEBUG]: "DEBUG",
+};
+
+/** One line per log entry, on stderr, with retried errors demoted to DEBUG. */
+function honestLogCreator(minLevel: logLevel) {
+  return () => (entry: LogEntry) => {
+    let level = entry.level;
+    if (level <= logLevel.WARN && isRetriedNoise(entry)) level = logLevel.DEBUG;
+    if (level > minLevel || level === logLevel.NOTHING) return;
+    const { message, error } = entry.log;
+    const detail = error ? `: ${error}` : "";
+    console.error(`[kafka ${LEVEL_NAMES[level]}] ${entry.namespace} ${message}${detail}`);
+  };
+}
+
+function logLevelFromEnv(): logLevel {
+  switch ((Deno.env.get("KAFKA_LOG_LEVEL") ?? "warn").toLowerCase()) {
+    case "nothing":
+      return logLevel.NOTHING;
+    case "error":
+      return logLevel.ERROR;
+    case "info":
+      return logLevel.INFO;
+    case "debug":
+      return logLevel.DEBUG;
+    default:
+      return logLevel.WARN;
+  }
+}
+
+export function createKafka(clientId: string, config: KafkaConfig): Kafka {
+  const useTls = config.securityProtocol === "SSL" || config.securityProtocol === "SASL_SSL";
+  const ssl = useTls
+    ? (config.caFile ? { ca: [Deno.readTextFileSync(config.caFile)] } : true)
+    : undefined;
+  return new Kafka({
+    clientId,
+    brokers: config.brokers,
+    ssl,
+    sasl: config.sasl as SASLOptions | undefined,
+    logLevel: logLevelFromEnv(),
+    logCreator: honestLogCreator(logLevelFromEnv()),
+    // A short first backoff: the broker answers CONCURRENT_TRANSACTIONS while it writes
+    // the previous commit's markers, and the default 300 ms throttles transactions.
+    retry: { initialRetryTime: 25, retries: 10 },
+  });
+}

@@ -1,0 +1,47 @@
+/** The Schema Registry client and the project's Avro schemas, loaded from schemas/. */
+import { SchemaRegistry, SchemaType } from "@kafkajs/confluent-schema-registry";
+import type { RegistryConfig } from "./config.ts";
+import { AVRO_SCHEMAS, type AvroRole, subject } from "./topics.ts";
+
+export function createRegistry(config: RegistryConfig): SchemaRegistry {
+  const auth = config.basicAuth
+    ? (() => {
+      const i = config.basicAuth.indexOf(":");
+      return { username: config.basicAuth.slice(0, i), password: config.basicAuth.slice(i + 1) };
+    })()
+    : undefined;
+  return new SchemaRegistry({ host: config.url, auth });
+}
+
+const SCHEMA_DIR = new URL("../schemas/", import.meta.url);
+
+export function readSchema(file: string): string {
+  return Deno.readTextFileSync(new URL(file, SCHEMA_DIR));
+}
+
+export interface TopicSchemaIds {
+  key: number;
+  value: number;
+}
+
+/**
+ * Registers (idempotently) the key and value schemas of a topic role under the subjects of
+ * `topic`, and returns their ids.
+ */
+export async function registerTopicSchemas(
+  registry: SchemaRegistry,
+  role: AvroRole,
+  topic: string,
+): Promise<TopicSchemaIds> {
+  const files = AVRO_SCHEMAS[role];
+  const [key, value] = await Promise.all(
+    (["key", "value"] as const).map(async (part) => {
+      const { id } = await registry.register(
+        { type: SchemaType.AVRO, schema: readSchema(files[part]) },
+        { subject: subject(topic, part) },
+      );
+      return id;
+    }),
+  );
+  return { key, value };
+}
