@@ -1,0 +1,61 @@
+/** Topic creation: every stage ensures the topics it writes, with the settings the design fixes. */
+import type { Kafka } from "kafkajs";
+import type { Config } from "./config.ts";
+import { COMPACTED_ROLES, deadLetterTopic, type TopicRole } from "./topics.ts";
+
+export interface TopicSpec {
+  topic: string;
+  compacted?: boolean;
+  partitions?: number;
+}
+
+/** The spec of a role's topic under the config's namespace and sizing. */
+export function topicSpec(
+  config: Config,
+  role: TopicRole,
+  partitions = config.partitions,
+): TopicSpec {
+  return {
+    topic: config.topics[role],
+    compacted: COMPACTED_ROLES.includes(role),
+    partitions,
+  };
+}
+
+/** The dead-letter topic of a role's topic: never compacted, it is an audit trail. */
+export function deadLetterSpec(config: Config, role: TopicRole): TopicSpec {
+  return { topic: deadLetterTopic(config.topics[role]), partitions: 1 };
+}
+
+/**
+ * Creates the topics that do not exist yet. Existing topics are left as they are, so a stage
+ * may call this on every start.
+ */
+export async function ensureTopics(
+  kafka: Kafka,
+  config: Config,
+  specs: TopicSpec[],
+): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = specs.filter((s) => !existing.has(s.topic));
+    if (missing.length === 0) return;
+    const minInsync = config.replicationFactor >= 3 ? "2" : "1";
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: missing.map((s) => ({
+        topic: s.topic,
+        numPartitions: s.partitions ?? config.partitions,
+        replicationFactor: config.replicationFactor,
+        configEntries: [
+          { name: "cleanup.policy", value: s.compacted ? "compact" : "delete" },
+          { name: "min.insync.replicas", value: minInsync },
+        ],
+      })),
+    });
+  } finally {
+    await admin.disconnect();
+  }
+}
