@@ -31,6 +31,17 @@ export interface PostgresConfig {
   sslmode: string;
 }
 
+export interface RestProxyConfig {
+  host: string;
+  port: number;
+  /** Largest request body accepted, in bytes (default 1 MiB). */
+  maxBodyBytes?: number;
+  /** Topics that may be produced to: exact names, or prefixes ending in `*`; unset means all. */
+  topicAllowList?: string[];
+  /** Whether producing to a missing topic creates it (default false). */
+  autoCreateTopics?: boolean;
+}
+
 export interface Config {
   kafka: KafkaConfig;
   /** Topic names, under TOPIC_NAMESPACE (empty unless a test isolates itself). */
@@ -40,7 +51,7 @@ export interface Config {
   connectUrl: string;
   postgres: PostgresConfig;
   dashboard: { host: string; port: number };
-  restProxy: { host: string; port: number };
+  restProxy: RestProxyConfig;
   /** Partitions for topics this project creates. */
   partitions: number;
   /** Replication factor for topics this project creates; follows the cluster size. */
@@ -64,6 +75,20 @@ function integer(env: Env, name: string, fallback: number): number {
     throw new ConfigError(`${name} must be a non-negative integer, got "${raw}"`);
   }
   return value;
+}
+
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env(name);
+  if (raw === undefined || raw === "") return fallback;
+  const value = raw.trim().toLowerCase();
+  if (["true", "1", "yes", "on"].includes(value)) return true;
+  if (["false", "0", "no", "off"].includes(value)) return false;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+}
+
+function list(env: Env, name: string): string[] | undefined {
+  const items = (env(name) ?? "").split(",").map((item) => item.trim()).filter(Boolean);
+  return items.length > 0 ? items : undefined;
 }
 
 export class ConfigError extends Error {
@@ -130,6 +155,9 @@ export function loadConfig(env: Env = denoEnv): Config {
     restProxy: {
       host: pick(env, "REST_PROXY_HOST", "127.0.0.1"),
       port: integer(env, "REST_PROXY_PORT", 8082),
+      maxBodyBytes: integer(env, "REST_PROXY_MAX_BODY_BYTES", 1024 * 1024),
+      topicAllowList: list(env, "REST_PROXY_TOPIC_ALLOW_LIST"),
+      autoCreateTopics: boolean(env, "REST_PROXY_AUTO_CREATE_TOPICS", false),
     },
     partitions: Math.max(1, partitions),
     replicationFactor: Math.max(1, integer(env, "TOPIC_REPLICATION_FACTOR", 1)),
