@@ -50,7 +50,8 @@ export interface Config {
   restProxyUrl: string;
   connectUrl: string;
   postgres: PostgresConfig;
-  dashboard: { host: string; port: number };
+  /** maxSseClients: concurrent live-update streams the dashboard serves before answering 503. */
+  dashboard: { host: string; port: number; maxSseClients: number };
   restProxy: RestProxyConfig;
   /** Partitions for topics this project creates. */
   partitions: number;
@@ -151,6 +152,7 @@ export function loadConfig(env: Env = denoEnv): Config {
     dashboard: {
       host: pick(env, "DASHBOARD_HOST", "127.0.0.1"),
       port: integer(env, "DASHBOARD_PORT", 8888),
+      maxSseClients: integer(env, "DASHBOARD_MAX_SSE_CLIENTS", 2000),
     },
     restProxy: {
       host: pick(env, "REST_PROXY_HOST", "127.0.0.1"),
