@@ -1,0 +1,167 @@
+/**
+ * The proxy's Kafka side: one idempotent producer (acks=all) and one admin client, both from
+ * lib/kafka.ts, plus a short-lived cache of topic metadata.
+ */
+import {
+  type Admin,
+  type Kafka,
+  Partitioners,
+  type PartitionMetadata,
+  type Producer,
+} from "kafkajs";
+import { Buffer } from "node:buffer";
+import { ensureTopics } from "../lib/admin.ts";
+import type { Config } from "../lib/config.ts";
+import { createKafka } from "../lib/kafka.ts";
+import { batchBounds, failedOffsets, type PartitionOffset, recordOffsets } from "./offsets.ts";
+import { retriableBackendError } from "./errors.ts";
+import type { Payload } from "./requests.ts";
+
+export interface OutgoingRecord {
+  key: Payload;
+  value: Payload;
+  partition?: number;
+}
+
+export interface PartitionInfo {
+  partition: number;
+  leader: number;
+  replicas: Array<{ broker: number; leader: boolean; in_sync: boolean }>;
+}
+
+/** What the HTTP layer needs from Kafka. */
+export interface TopicSink {
+  listTopics(): Promise<string[]>;
+  /** The topic's partitions, or undefined when it does not exist. */
+  partitions(topic: string): Promise<PartitionInfo[] | undefined>;
+  createTopic(topic: string): Promise<void>;
+  /** Writes the records in order; offsets (or per-record errors) in request order. */
+  send(topic: string, records: OutgoingRecord[]): Promise<PartitionOffset[]>;
+  close(): Promise<void>;
+}
+
+const METADATA_TTL_MS = 30_000;
+// Well under the broker's default max.message.bytes (1 MiB) per produce request.
+const MAX_BATCH_BYTES = 512 * 1024;
+const MAX_BATCH_RECORDS = 5_000;
+
+function describe(error: unknown): { retriable: boolean; message: string } {
+  const retriable = (error as { retriable?: unknown })?.retriable === true;
+  return { retriable, message: error instanceof Error ? error.message : String(error) };
+}
+
+function toBuffer(payload: Payload): Buffer | null {
+  return payload === null ? null : Buffer.from(payload.buffer, payload.byteOffset, payload.length);
+}
+
+export class KafkaSink implements TopicSink {
+  readonly #kafka: Kafka;
+  readonly #config: Config;
+  readonly #producer: Producer;
+  readonly #admin: Admin;
+  readonly #partitioner = Partitioners.DefaultPartitioner();
+  #metadata = new Map<string, PartitionMetadata[]>();
+  #metadataAt = 0;
+  // The idempotent producer's sequence numbers need sends one after the other.
+  #sending: Promise<unknown> = Promise.resolve();
+
+  private constructor(config: Config) {
+    this.#config = config;
+    this.#kafka = createKafka("cta-rest-proxy", config.kafka);
+    this.#producer = this.#kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    this.#admin = this.#kafka.admin();
+  }
+
+  static async connect(config: Config): Promise<KafkaSink> {
+    const sink = new KafkaSink(config);
+    await Promise.all([sink.#producer.connect(), sink.#admin.connect()]);
+    return sink;
+  }
+
+  async #refreshMetadata(): Promise<void> {
+    try {
+      const { topics } = await this.#admin.fetchTopicMetadata();
+      this.#metadata = new Map(topics.map((t) => [t.name, t.partitions]));
+      this.#metadataAt = Date.now();
+    } catch (error) {
+      throw retriableBackendError(describe(error).message);
+    }
+  }
+
+  async #partitionMetadata(topic: string): Promise<PartitionMetadata[] | undefined> {
+    const fresh = Date.now() - this.#metadataAt < METADATA_TTL_MS;
+    if (!fresh || !this.#metadata.has(topic)) await this.#refreshMetadata();
+    return this.#metadata.get(topic);
+  }
+
+  async listTopics(): Promise<string[]> {
+    await this.#refreshMetadata();
+    return [...this.#metadata.keys()].sort();
+  }
+
+  async partitions(topic: string): Promise<PartitionInfo[] | undefined> {
+    const metadata = await this.#partitionMetadata(topic);
+    return metadata
+      ?.map((p) => ({
+        partition: p.partitionId,
+        leader: p.leader,
+        replicas: p.replicas.map((broker) => ({
+          broker,
+          leader: broker === p.leader,
+          in_sync: p.isr.includes(broker),
+        })),
+      }))
+      .sort((a, b) => a.partition - b.partition);
+  }
+
+  async createTopic(topic: string): Promise<void> {
+    try {
+      await ensureTopics(this.#kafka, this.#config, [{ topic }]);
+    } catch (error) {
+      throw retriableBackendError(describe(error).message);
+    }
+    await this.#refreshMetadata();
+  }
+
+  send(topic: string, records: OutgoingRecord[]): Promise<PartitionOffset[]> {
+    const result = this.#sending.then(() => this.#sendInOrder(topic, records));
+    this.#sending = result.catch(() => {});
+    return result;
+  }
+
+  async #sendInOrder(topic: string, records: OutgoingRecord[]): Promise<PartitionOffset[]> {
+    const partitionMetadata = (await this.#partitionMetadata(topic)) ?? [];
+    const messages = records.map((record) => {
+      const message = { key: toBuffer(record.key), value: toBuffer(record.value) };
+      const partition = record.partition ??
+        this.#partitioner({ topic, partitionMetadata, message });
+      return { ...message, partition };
+    });
+    const sizes = messages.map((m) => (m.key?.length ?? 0) + (m.value?.length ?? 0) + 64);
+    const offsets: PartitionOffset[] = [];
+    for (const [start, end] of batchBounds(sizes, MAX_BATCH_BYTES, MAX_BATCH_RECORDS)) {
+      const batch = messages.slice(start, end);
+      try {
+        const acks = await this.#producer.send({ topic, acks: -1, messages: batch });
+        const baseOffsets = new Map(acks.map((a) => [a.partition, Number(a.baseOffset)]));
+        offsets.push(...recordOffsets(batch.map((m) => m.partition), baseOffsets));
+      } catch (error) {
+        const { retriable, message } = describe(error);
+        // Later batches are not tried: the records after a failure are reported failed too.
+        offsets.push(...failedOffsets(messages.length - start, retriable, message));
+        break;
+      }
+    }
+    return offsets;
+  }
+
+  async close(): Promise<void> {
+    await this.#sending;
+    await Promise.allSettled([this.#producer.disconnect(), this.#admin.disconnect()]);
+  }
+}
