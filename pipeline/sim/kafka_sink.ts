@@ -1,0 +1,108 @@
+/**
+ * Produces the arrivals and turnstile entries of each step to Kafka, Avro-encoded in the
+ * Confluent wire format with schemas registered once at the start.
+ */
+import type { Buffer } from "node:buffer";
+import type { Kafka, Message, Producer } from "kafkajs";
+import { ensureTopics, topicSpec } from "../../lib/admin.ts";
+import type { Config } from "../../lib/config.ts";
+import { createRegistry, readSchema, registerTopicSchemas } from "../../lib/registry.ts";
+import { AVRO_SCHEMAS } from "../../lib/topics.ts";
+import { avroEncoder } from "../../lib/wire_format.ts";
+import type { StepEvents } from "./model.ts";
+import type { Arrival } from "./trains.ts";
+
+/** Messages per produce call. kafkajs groups a call's messages in time quadratic in its size. */
+export const MESSAGES_PER_SEND = 8_000;
+
+interface StationKey {
+  station_id: number;
+}
+interface TurnstileValue {
+  station_id: number;
+  station_name: string;
+  line: string;
+}
+
+export class KafkaSink {
+  // A station's turnstile events are all alike, so each station's key and value are encoded once.
+  readonly #turnstileMessages = new Map<number, Message>();
+
+  private constructor(
+    private readonly producer: Producer,
+    private readonly topics: { arrivals: string; turnstiles: string },
+    private readonly encodeKey: (key: StationKey) => Buffer,
+    private readonly encodeArrivalKey: (key: StationKey) => Buffer,
+    private readonly encodeArrival: (value: Arrival) => Buffer,
+    private readonly encodeTurnstile: (value: TurnstileValue) => Buffer,
+  ) {}
+
+  /** Creates the topics if missing, registers the schemas and connects an idempotent producer. */
+  static async open(kafka: Kafka, config: Config, partitions: number): Promise<KafkaSink> {
+    const topics = { arrivals: config.topics.arrivals, turnstiles: config.topics.turnstiles };
+    await ensureTopics(kafka, config, [
+      topicSpec(config, "arrivals", partitions),
+      topicSpec(config, "turnstiles", partitions),
+    ]);
+    const registry = createRegistry(config.registry);
+    const [arrivalIds, turnstileIds] = await Promise.all([
+      registerTopicSchemas(registry, "arrivals", topics.arrivals),
+      registerTopicSchemas(registry, "turnstiles", topics.turnstiles),
+    ]);
+    const producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+    });
+    await producer.connect();
+    return new KafkaSink(
+      producer,
+      topics,
+      avroEncoder(turnstileIds.key, readSchema(AVRO_SCHEMAS.turnstiles.key)),
+      avroEncoder(arrivalIds.key, readSchema(AVRO_SCHEMAS.arrivals.key)),
+      avroEncoder(arrivalIds.value, readSchema(AVRO_SCHEMAS.arrivals.value)),
+      avroEncoder(turnstileIds.value, readSchema(AVRO_SCHEMAS.turnstiles.value)),
+    );
+  }
+
+  #turnstileMessage(stationId: number, name: string, line: string): Message {
+    let message = this.#turnstileMessages.get(stationId);
+    if (!message) {
+      message = {
+        key: this.encodeKey({ station_id: stationId }),
+        value: this.encodeTurnstile({ station_id: stationId, station_name: name, line }),
+      };
+      this.#turnstileMessages.set(stationId, message);
+    }
+    return message;
+  }
+
+  /** Sends every event of a step and resolves once all are acknowledged by all replicas. */
+  async send(step: StepEvents): Promise<void> {
+    const arrivals: Message[] = step.arrivals.map((a) => ({
+      key: this.encodeArrivalKey({ station_id: a.station_id }),
+      value: this.encodeArrival(a),
+    }));
+    const turnstiles: Message[] = [];
+    for (const e of step.entries) {
+      const message = this.#turnstileMessage(e.stationId, e.name, e.line);
+      for (let i = 0; i < e.count; i++) turnstiles.push(message);
+    }
+    // The arrivals ride along with the first chunk of entries.
+    let offset = 0;
+    do {
+      const chunk = turnstiles.slice(offset, offset + MESSAGES_PER_SEND);
+      const topicMessages = [];
+      if (offset === 0 && arrivals.length > 0) {
+        topicMessages.push({ topic: this.topics.arrivals, messages: arrivals });
+      }
+      if (chunk.length > 0) topicMessages.push({ topic: this.topics.turnstiles, messages: chunk });
+      if (topicMessages.length > 0) await this.producer.sendBatch({ acks: -1, topicMessages });
+      offset += MESSAGES_PER_SEND;
+    } while (offset < turnstiles.length);
+  }
+
+  async close(): Promise<void> {
+    await this.producer.disconnect();
+  }
+}
