@@ -1,0 +1,174 @@
+/**
+ * The Debezium source connector that streams table `stations` into the stations topic
+ * (DESIGN.md: key `{"stop_id": …}`, value the flat row as JSON, a DELETE as a tombstone).
+ */
+import type { Config } from "./config.ts";
+import { TOPICS } from "./topics.ts";
+
+export type ConnectorConfig = Record<string, string>;
+
+/** The namespace part of the topic names, reduced to what slot and connector names allow. */
+function suffix(config: Config): string {
+  const namespace = config.topics.stations.slice(0, -TOPICS.stations.length);
+  const cleaned = namespace.toLowerCase().replace(/[^a-z0-9]+/g, "_").replace(/^_+|_+$/g, "");
+  return cleaned ? `_${cleaned}` : "";
+}
+
+/** One connector (and one replication slot and publication) per topic namespace. */
+export function stationsConnectorName(config: Config): string {
+  return `cta-stations${suffix(config).replaceAll("_", "-")}`;
+}
+
+/** The replication slot the connector reads from (also what a test must drop afterwards). */
+export function stationsSlotName(config: Config): string {
+  return `cta_stations${suffix(config)}`.slice(0, 63);
+}
+
+export function stationsPublicationName(config: Config): string {
+  return `cta_stations${suffix(config)}_pub`.slice(0, 63);
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** The connector's settings for a config (pure). */
+export function stationsConnectorConfig(config: Config): ConnectorConfig {
+  const prefix = `cta${suffix(config)}`;
+  const pg = config.postgres;
+  const json = "org.apache.kafka.connect.json.JsonConverter";
+  return {
+    "connector.class": "io.debezium.connector.postgresql.PostgresConnector",
+    "tasks.max": "1",
+    "plugin.name": "pgoutput",
+    "database.hostname": pg.host,
+    "database.port": String(pg.port),
+    "database.user": pg.user,
+    "database.password": pg.password,
+    "database.dbname": pg.database,
+    "database.sslmode": pg.sslmode,
+    "topic.prefix": prefix,
+    "table.include.list": "public.stations",
+    "slot.name": stationsSlotName(config),
+    "publication.name": stationsPublicationName(config),
+    "publication.autocreate.mode": "filtered",
+    "snapshot.mode": "initial",
+    "poll.interval.ms": "50",
+    // Explicit, so that workers with other defaults (e.g. schemas enabled) write the same JSON.
+    "key.converter": json,
+    "key.converter.schemas.enable": "false",
+    "value.converter": json,
+    "value.converter.schemas.enable": "false",
+    "transforms": "unwrap,route",
+    "transforms.unwrap.type": "io.debezium.transforms.ExtractNewRecordState",
+    // A DELETE becomes a real tombstone (null value), which compaction understands; the
+    // default would write the JSON text `null` as the value instead.
+    "transforms.unwrap.delete.tombstone.handling.mode": "tombstone",
+    "transforms.route.type": "org.apache.kafka.connect.transforms.RegexRouter",
+    "transforms.route.regex": escapeRegex(`${prefix}.public.stations`),
+    "transforms.route.replacement": config.topics.stations,
+    "topic.creation.default.partitions": String(config.partitions),
+    "topic.creation.default.replication.factor": String(config.replicationFactor),
+    "topic.creation.default.cleanup.policy": "compact",
+  };
+}
+
+export class ConnectorError extends Error {
+  override name = "ConnectorError";
+}
+
+interface ConnectorStatus {
+  connector?: { state: string; trace?: string };
+  tasks?: { id: number; state: string; trace?: string }[];
+}
+
+async function request(
+  config: Config,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<Response> {
+  try {
+    return await fetch(`${config.connectUrl}${path}`, {
+      method,
+      headers: body === undefined ? {} : { "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(10_000),
+    });
+  } catch (error) {
+    throw new ConnectorError(`Kafka Connect at ${config.connectUrl} is unreachable: ${error}`);
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The connector's state and its tasks' states, or undefined when it does not exist. */
+export async function stationsConnectorStatus(
+  config: Config,
+): Promise<ConnectorStatus | undefined> {
+  const response = await request(
+    config,
+    "GET",
+    `/connectors/${stationsConnectorName(config)}/status`,
+  );
+  if (response.status === 404) {
+    await response.body?.cancel();
+    return undefined;
+  }
+  if (!response.ok) {
+    throw new ConnectorError(`connector status: HTTP ${response.status} ${await response.text()}`);
+  }
+  return await response.json();
+}
+
+/**
+ * Creates or updates the stations connector, then waits until it and its task are RUNNING.
+ * Throws a ConnectorError on failure or after `timeoutMs`.
+ */
+export async function ensureStationsConnector(config: Config, timeoutMs = 60_000): Promise<void> {
+  const name = stationsConnectorName(config);
+  const deadline = Date.now() + timeoutMs;
+  // Connect answers 409 while its workers rebalance; that passes.
+  while (true) {
+    const response = await request(
+      config,
+      "PUT",
+      `/connectors/${name}/config`,
+      stationsConnectorConfig(config),
+    );
+    if (response.ok) {
+      await response.body?.cancel();
+      break;
+    }
+    const text = await response.text();
+    if (response.status !== 409 || Date.now() > deadline) {
+      throw new ConnectorError(`PUT connector ${name}: HTTP ${response.status} ${text}`);
+    }
+    await sleep(250);
+  }
+  let last = "not created yet";
+  while (Date.now() < deadline) {
+    const status = await stationsConnectorStatus(config);
+    const states = [status?.connector, ...(status?.tasks ?? [])];
+    const failed = states.find((s) => s?.state === "FAILED");
+    if (failed) {
+      const reason = failed.trace?.split("\n")[0] ?? "no trace";
+      throw new ConnectorError(`connector ${name} FAILED: ${reason}`);
+    }
+    if (status?.tasks?.length && states.every((s) => s?.state === "RUNNING")) return;
+    last = JSON.stringify({ connector: status?.connector?.state, tasks: status?.tasks?.length });
+    await sleep(200);
+  }
+  throw new ConnectorError(
+    `connector ${name} not RUNNING after ${timeoutMs / 1000} s (last status ${last})`,
+  );
+}
+
+/** Deletes the connector (its replication slot stays, as Debezium leaves it). */
+export async function deleteStationsConnector(config: Config): Promise<void> {
+  const response = await request(config, "DELETE", `/connectors/${stationsConnectorName(config)}`);
+  await response.body?.cancel();
+  if (!response.ok && response.status !== 404) {
+    throw new ConnectorError(`DELETE connector: HTTP ${response.status}`);
+  }
+}

@@ -1,0 +1,309 @@
+/**
+ * The local stack without Docker: PostgreSQL, Kafka (KRaft), Apicurio Registry, Kafka Connect
+ * with Debezium, and the project's REST proxy, as processes on 127.0.0.1.
+ *
+ *   deno task stack up | status | logs <service> [-f] [-n lines] | down [--wipe]
+ */
+import { ensureStationsConnector, stationsConnectorName } from "../lib/connector.ts";
+import { loadConfig } from "../lib/config.ts";
+import { fetchComponents } from "./fetch.ts";
+import { findJava, type JavaCandidate } from "./java.ts";
+import {
+  groupMembers,
+  groupRssMiB,
+  isAlive,
+  isListening,
+  readPid,
+  stopGroup,
+  waitUntil,
+} from "./process.ts";
+import { confDir, logDir, pidFile, runDir, type Service, type StackContext } from "./service.ts";
+import { connect } from "./services/connect.ts";
+import { kafka } from "./services/kafka.ts";
+import { postgres } from "./services/postgres.ts";
+import { registry } from "./services/registry.ts";
+import { restProxy } from "./services/rest_proxy.ts";
+import {
+  clientEnv,
+  loadStackSettings,
+  portVariable,
+  StackError,
+  type StackSettings,
+} from "./settings.ts";
+import { renderTable } from "./table.ts";
+
+/** Start order: each phase's services start in parallel once the previous phase is healthy. */
+const PHASES: Service[][] = [[postgres, kafka, registry], [connect, restProxy]];
+const SERVICES = PHASES.flat();
+
+const repoDir = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+
+function progress(message: string): void {
+  console.error(`· ${message}`);
+}
+
+function memo<K, V>(make: (key: K) => Promise<V>): (key: K) => Promise<V> {
+  const cache = new Map<K, Promise<V>>();
+  return (key) => {
+    if (!cache.has(key)) cache.set(key, make(key));
+    return cache.get(key)!;
+  };
+}
+
+function context(settings: StackSettings): StackContext {
+  const components = memo(() => fetchComponents(settings, progress));
+  const java = memo<string, JavaCandidate>(async (key) => {
+    const [min, home] = key.split("|");
+    const found = await findJava(Number(min), home || undefined);
+    return found;
+  });
+  return {
+    settings,
+    components: () => components(undefined),
+    java: (min, home) => java(`${min}|${home ?? ""}`),
+    progress,
+  };
+}
+
+async function servicePid(service: Service, s: StackSettings): Promise<number | undefined> {
+  return service.pid ? await service.pid(s) : await readPid(pidFile(s, service.name));
+}
+
+interface Observed {
+  service: Service;
+  pid?: number;
+  alive: boolean;
+  healthy: boolean;
+  missing?: string;
+}
+
+async function observe(service: Service, s: StackSettings): Promise<Observed> {
+  const missing = await service.missing?.(s);
+  const pid = await servicePid(service, s);
+  const alive = pid !== undefined && isAlive(pid);
+  const healthy = alive && await service.healthy(s);
+  return { service, pid: alive ? pid : undefined, alive, healthy, missing };
+}
+
+async function tail(file: string, lines: number): Promise<string> {
+  try {
+    const text = await Deno.readTextFile(file);
+    return text.trimEnd().split("\n").slice(-lines).join("\n");
+  } catch {
+    return "(no log)";
+  }
+}
+
+async function ensurePortsFree(service: Service, s: StackSettings): Promise<void> {
+  for (const key of service.ports) {
+    const port = s.ports[key];
+    if (await isListening(s.host, port)) {
+      throw new StackError(
+        `port ${port} for ${service.name} is already in use by another process: stop it or set ${
+          portVariable(key)
+        } to a free port`,
+      );
+    }
+  }
+}
+
+async function startService(service: Service, ctx: StackContext): Promise<Observed> {
+  const s = ctx.settings;
+  const before = await observe(service, s);
+  if (before.missing) return before;
+  if (before.healthy) return before;
+  if (!before.alive) {
+    await ensurePortsFree(service, s);
+    const started = performance.now();
+    const pid = await service.start(ctx);
+    await Deno.writeTextFile(pidFile(s, service.name), `${pid}\n`);
+    const ready = await waitUntil(async () => {
+      if (!isAlive(pid)) throw await exited(service, s);
+      return await service.healthy(s);
+    }, service.readyTimeoutMs);
+    if (!ready) throw await notHealthy(service, s);
+    progress(`${service.name} ready in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    await service.afterStart?.(ctx);
+  } else {
+    // Running but not healthy yet: another `up` may be starting it.
+    const ready = await waitUntil(() => service.healthy(s), service.readyTimeoutMs);
+    if (!ready) throw await notHealthy(service, s);
+  }
+  return await observe(service, s);
+}
+
+async function exited(service: Service, s: StackSettings): Promise<StackError> {
+  const log = await service.logFile(s);
+  return new StackError(
+    `${service.name} exited during start (log ${log}):\n${await tail(log, 8)}`,
+  );
+}
+
+async function notHealthy(service: Service, s: StackSettings): Promise<StackError> {
+  const log = await service.logFile(s);
+  return new StackError(
+    `${service.name} did not become healthy within ${service.readyTimeoutMs / 1000} s ` +
+      `(log ${log}); \`deno task stack down\` stops it:\n${await tail(log, 8)}`,
+  );
+}
+
+function stackConfig(s: StackSettings) {
+  const env = clientEnv(s);
+  return loadConfig((name) => env[name] ?? Deno.env.get(name));
+}
+
+async function up(s: StackSettings): Promise<number> {
+  const started = performance.now();
+  for (const dir of [runDir(s), logDir(s), confDir(s)]) await Deno.mkdir(dir, { recursive: true });
+  const ctx = context(s);
+  // Prerequisites first, so that a missing one costs nothing and names the fix.
+  const toStart = (await Promise.all(SERVICES.map((svc) => observe(svc, s))))
+    .filter((o) => !o.alive && !o.missing).map((o) => o.service);
+  for (const service of toStart) await service.prepare?.(ctx);
+  for (const service of toStart) await ensurePortsFree(service, s);
+  if (toStart.some((svc) => svc !== postgres && svc !== restProxy)) await ctx.components();
+  const results: Observed[] = [];
+  for (const phase of PHASES) {
+    results.push(...await Promise.all(phase.map((svc) => startService(svc, ctx))));
+  }
+  let connectorState = "RUNNING";
+  try {
+    await ensureStationsConnector(stackConfig(s));
+  } catch (error) {
+    connectorState = `failed: ${error instanceof Error ? error.message : error}`;
+  }
+  printTable(s, results, connectorState);
+  console.log(`up in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  return connectorState === "RUNNING" ? 0 : 1;
+}
+
+function stateOf(o: Observed): string {
+  if (o.missing) return `missing (${o.missing})`;
+  if (o.healthy) return "healthy";
+  return o.alive ? "unhealthy" : "stopped";
+}
+
+function printTable(s: StackSettings, observed: Observed[], connectorState?: string): void {
+  const rows = observed.map((o) => [
+    o.service.name,
+    o.service.url(s),
+    stateOf(o),
+    o.pid ? String(o.pid) : "-",
+    o.pid ? `${groupRssMiB(o.pid) ?? "-"} MiB` : "-",
+  ]);
+  if (connectorState !== undefined) {
+    rows.push([
+      `connector ${stationsConnectorName(stackConfig(s))}`,
+      `${s.host}:${s.ports.connect}`,
+      connectorState,
+      "-",
+      "-",
+    ]);
+  }
+  console.log(renderTable(["service", "url", "state", "pid", "rss"], rows));
+}
+
+async function connectorStatus(s: StackSettings): Promise<string> {
+  const config = stackConfig(s);
+  try {
+    const response = await fetch(
+      `${config.connectUrl}/connectors/${stationsConnectorName(config)}/status`,
+      { signal: AbortSignal.timeout(2000) },
+    );
+    if (response.status === 404) {
+      await response.body?.cancel();
+      return "absent";
+    }
+    const status = await response.json();
+    const tasks = (status.tasks ?? []).map((t: { state: string }) => t.state).join(",");
+    return `${status.connector?.state} (tasks ${tasks || "none"})`;
+  } catch {
+    return "unknown";
+  }
+}
+
+async function status(s: StackSettings): Promise<number> {
+  const observed = await Promise.all(SERVICES.map((svc) => observe(svc, s)));
+  const connectUp = observed.find((o) => o.service === connect)?.healthy;
+  printTable(s, observed, connectUp ? await connectorStatus(s) : "-");
+  return observed.every((o) => o.healthy || o.missing) ? 0 : 1;
+}
+
+async function down(s: StackSettings, wipe: boolean): Promise<number> {
+  // Reverse start order: clients of Kafka and PostgreSQL go first.
+  for (const phase of [...PHASES].reverse()) {
+    await Promise.all(phase.map(async (service) => {
+      const pid = await servicePid(service, s);
+      if (pid !== undefined && (isAlive(pid) || groupMembers(pid).length > 0)) {
+        const how = await stopGroup(pid, service.stopSignal ?? "SIGTERM", 20_000);
+        progress(`${service.name} (pid ${pid}) ${how}`);
+      }
+      await Deno.remove(pidFile(s, service.name)).catch(() => {});
+    }));
+  }
+  const busy: string[] = [];
+  for (const service of SERVICES) {
+    for (const key of service.ports) {
+      if (await isListening(s.host, s.ports[key])) busy.push(`${s.ports[key]} (${service.name})`);
+    }
+  }
+  if (wipe) {
+    const pgRoot = await Deno.readLink(`${s.stackDir}/postgres`).catch(() => undefined);
+    if (pgRoot) await Deno.remove(pgRoot, { recursive: true }).catch(() => {});
+    await Deno.remove(s.stackDir, { recursive: true }).catch(() => {});
+    progress(`wiped ${s.stackDir}`);
+  }
+  if (busy.length > 0) {
+    console.error(`still listening, not started by this stack: ${busy.join(", ")}`);
+    return 1;
+  }
+  console.log("stack stopped");
+  return 0;
+}
+
+async function logs(s: StackSettings, args: string[]): Promise<number> {
+  const name = args.find((a) => !a.startsWith("-") && !/^\d+$/.test(a));
+  const service = SERVICES.find((svc) => svc.name === name);
+  if (!service) {
+    throw new StackError(
+      `usage: deno task stack logs <${SERVICES.map((svc) => svc.name).join("|")}> [-f] [-n lines]`,
+    );
+  }
+  const n = args.indexOf("-n");
+  const lines = n >= 0 ? args[n + 1] : "50";
+  const follow = args.includes("-f") ? ["-F"] : [];
+  const file = await service.logFile(s);
+  const child = new Deno.Command("tail", { args: ["-n", lines, ...follow, file] }).spawn();
+  return (await child.status).code;
+}
+
+const USAGE = "usage: deno task stack up | status | logs <service> [-f] | down [--wipe]";
+
+async function main(args: string[]): Promise<number> {
+  const settings = loadStackSettings(repoDir);
+  switch (args[0]) {
+    case "up":
+      return await up(settings);
+    case "status":
+      return await status(settings);
+    case "down":
+      return await down(settings, args.includes("--wipe"));
+    case "logs":
+      return await logs(settings, args.slice(1));
+    default:
+      console.error(USAGE);
+      return 2;
+  }
+}
+
+if (import.meta.main) {
+  try {
+    Deno.exit(await main(Deno.args));
+  } catch (error) {
+    if (error instanceof StackError) {
+      console.error(`error: ${error.message}`);
+      Deno.exit(1);
+    }
+    throw error;
+  }
+}

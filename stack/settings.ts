@@ -1,0 +1,106 @@
+/** Where the local stack lives and listens: every port and directory comes from the environment. */
+
+type Env = (name: string) => string | undefined;
+
+export interface StackPorts {
+  kafka: number;
+  kafkaController: number;
+  registry: number;
+  registryManagement: number;
+  restProxy: number;
+  connect: number;
+  postgres: number;
+}
+
+export interface StackSettings {
+  repoDir: string;
+  /** Runtime state: pids, logs, data, generated configs. */
+  stackDir: string;
+  /** Downloads, shared by every clone on the machine. */
+  cacheDir: string;
+  host: string;
+  ports: StackPorts;
+}
+
+export const DEFAULT_PORTS: StackPorts = {
+  kafka: 9092,
+  kafkaController: 9093,
+  registry: 8081,
+  registryManagement: 9000,
+  restProxy: 8082,
+  connect: 8083,
+  postgres: 5432,
+};
+
+const PORT_VARS: Record<keyof StackPorts, string> = {
+  kafka: "KAFKA_PORT",
+  kafkaController: "KAFKA_CONTROLLER_PORT",
+  registry: "SCHEMA_REGISTRY_PORT",
+  registryManagement: "REGISTRY_MANAGEMENT_PORT",
+  restProxy: "REST_PROXY_PORT",
+  connect: "CONNECT_PORT",
+  postgres: "PGPORT",
+};
+
+export class StackError extends Error {
+  override name = "StackError";
+}
+
+function port(env: Env, key: keyof StackPorts): number {
+  const raw = env(PORT_VARS[key]);
+  if (raw === undefined || raw === "") return DEFAULT_PORTS[key];
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > 65535) {
+    throw new StackError(`${PORT_VARS[key]} must be a port number, got "${raw}"`);
+  }
+  return value;
+}
+
+/** The name of the environment variable that sets a port. */
+export function portVariable(key: keyof StackPorts): string {
+  return PORT_VARS[key];
+}
+
+export function loadStackSettings(
+  repoDir: string,
+  env: Env = (name) => Deno.env.get(name),
+): StackSettings {
+  const cacheBase = env("XDG_CACHE_HOME") || `${env("HOME") ?? "/tmp"}/.cache`;
+  const ports = Object.fromEntries(
+    (Object.keys(PORT_VARS) as (keyof StackPorts)[]).map((key) => [key, port(env, key)]),
+  ) as unknown as StackPorts;
+  const used = new Map<number, string>();
+  for (const [key, value] of Object.entries(ports)) {
+    const other = used.get(value);
+    if (other) {
+      throw new StackError(
+        `${
+          PORT_VARS[key as keyof StackPorts]
+        } and ${other} are both ${value}: give them different ports`,
+      );
+    }
+    used.set(value, PORT_VARS[key as keyof StackPorts]);
+  }
+  return {
+    repoDir,
+    stackDir: env("STACK_DIR") || `${repoDir}/.stack`,
+    cacheDir: `${cacheBase}/cta-transit-status`,
+    host: "127.0.0.1",
+    ports,
+  };
+}
+
+/** The client-side environment (lib/config.ts) that points at this stack. */
+export function clientEnv(settings: StackSettings): Record<string, string> {
+  const { host, ports } = settings;
+  return {
+    KAFKA_BOOTSTRAP_SERVERS: `${host}:${ports.kafka}`,
+    SCHEMA_REGISTRY_URL: `http://${host}:${ports.registry}/apis/ccompat/v7`,
+    REST_PROXY_URL: `http://${host}:${ports.restProxy}`,
+    REST_PROXY_HOST: host,
+    REST_PROXY_PORT: String(ports.restProxy),
+    KAFKA_CONNECT_URL: `http://${host}:${ports.connect}`,
+    PGHOST: host,
+    PGPORT: String(ports.postgres),
+  };
+}
