@@ -1,0 +1,83 @@
+import type { DashboardState, LineId, Train } from "../dashboard/state.ts";
+import { trainsAt } from "../dashboard/state.ts";
+import { formatCount } from "../dashboard/format.ts";
+import { LineDiagram } from "./LineDiagram.tsx";
+
+export const LINE_STYLES: Record<LineId, { name: string; color: string }> = {
+  red: { name: "Red Line", color: "#c60c30" },
+  blue: { name: "Blue Line", color: "#00a1de" },
+  green: { name: "Green Line", color: "#009b3a" },
+};
+
+function TrainCell({ label, trains }: { label: string; trains: Train[] }) {
+  return (
+    <td class={trains.length ? "trains" : "trains none"} data-label={label}>
+      {trains.length === 0 ? <span class="no-train" aria-label="no train">&middot;</span> : (
+        trains.map((t) => (
+          <span key={t.train_id} class={`badge badge-${t.status}`} title={t.status}>
+            {t.train_id}
+          </span>
+        ))
+      )}
+    </td>
+  );
+}
+
+export function LineCard({ line, state }: { line: LineId; state: DashboardState }) {
+  const { name, color } = LINE_STYLES[line];
+  const stations = state.lines[line];
+  const trains = Object.values(state.trains).filter((t) => t.line === line);
+  const entries = stations.reduce((sum, s) => sum + (state.turnstiles[s.station_id] ?? 0), 0);
+  const first = stations[0]?.station_name;
+  const last = stations[stations.length - 1]?.station_name;
+  return (
+    <section class={`line line-${line}`} data-line={line} aria-labelledby={`line-${line}-title`}>
+      <header class="line-header">
+        <h2 id={`line-${line}-title`}>{name}</h2>
+        <p class="line-summary">
+          <span>{trains.length} trains</span>
+          <span>{stations.length} stations</span>
+          <span data-testid={`entries-${line}`}>{formatCount(entries)} entries</span>
+        </p>
+      </header>
+      {stations.length === 0 ? <p class="empty">Waiting for station data&hellip;</p> : (
+        <>
+          <p class="terminals">
+            <span>{first}</span>
+            <span aria-hidden="true">&harr;</span>
+            <span>{last}</span>
+          </p>
+          <LineDiagram stations={stations} trains={trains} color={color} />
+          <table class="stations">
+            <thead>
+              <tr>
+                <th scope="col">Station</th>
+                <th scope="col">To {first}</th>
+                <th scope="col">To {last}</th>
+                <th scope="col" class="num">Entries</th>
+              </tr>
+            </thead>
+            <tbody>
+              {stations.map((s) => (
+                <tr key={s.station_id} data-station={s.station_id}>
+                  <th scope="row" class="station-name">{s.station_name}</th>
+                  <TrainCell
+                    label={`To ${first}`}
+                    trains={trainsAt(state, line, s.station_id, "a")}
+                  />
+                  <TrainCell
+                    label={`To ${last}`}
+                    trains={trainsAt(state, line, s.station_id, "b")}
+                  />
+                  <td class="num entries" data-testid={`count-${s.station_id}`}>
+                    {formatCount(state.turnstiles[s.station_id] ?? 0)}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,68 @@
+import assert from "node:assert/strict";
+import { createApp } from "../main.ts";
+import { LiveState } from "./live_state.ts";
+
+function makeApp(maxClients = 5) {
+  const live = new LiveState({ maxClients, windowMs: 5 });
+  const followers = {
+    health: () => Promise.resolve({ ok: true, kafka: null, consumers: [] }),
+  };
+  return { app: createApp({ live, followers }), live };
+}
+
+Deno.test("every response carries a CSP that forbids inline script, and other headers", async () => {
+  const { app, live } = makeApp();
+  const res = await app.request("/api/state");
+  const csp = res.headers.get("Content-Security-Policy") ?? "";
+  assert.match(csp, /script-src 'self'(;|$)/);
+  assert.match(csp, /frame-ancestors 'none'/);
+  assert.equal(res.headers.get("X-Content-Type-Options"), "nosniff");
+  assert.equal(res.headers.get("Referrer-Policy"), "no-referrer");
+  await res.body?.cancel();
+  live.hub.close();
+});
+
+Deno.test("no endpoint accepts writes", async () => {
+  const { app, live } = makeApp();
+  for (const method of ["POST", "PUT", "DELETE", "PATCH"]) {
+    const res = await app.request("/api/state", { method });
+    assert.equal(res.status, 405, method);
+    await res.body?.cancel();
+  }
+  live.hub.close();
+});
+
+Deno.test("/api/state returns the applied state", async () => {
+  const { app, live } = makeApp();
+  live.apply([{ kind: "turnstile", station_id: 40900, count: 17 }], 1000);
+  const body = await (await app.request("/api/state")).json();
+  assert.equal(body.state.turnstiles["40900"], 17);
+  assert.equal(body.state.updatedAt, 1000);
+  live.hub.close();
+});
+
+Deno.test("/api/events streams retry, a snapshot, then a delta of a new change", async () => {
+  const { app, live } = makeApp();
+  const res = await app.request("/api/events");
+  assert.equal(res.headers.get("Content-Type"), "text/event-stream; charset=utf-8");
+  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (!text.includes("event: snapshot")) text += (await reader.read()).value;
+  assert.ok(text.startsWith("retry: "));
+  live.apply([{ kind: "turnstile", station_id: 1, count: 5 }], 2000);
+  while (!text.includes("event: delta")) text += (await reader.read()).value;
+  assert.match(text, /"count":5/);
+  await reader.cancel();
+  assert.equal(live.hub.clientCount, 0);
+  live.hub.close();
+});
+
+Deno.test("/api/events answers 503 beyond the client cap", async () => {
+  const { app, live } = makeApp(1);
+  const first = await app.request("/api/events");
+  const second = await app.request("/api/events");
+  assert.equal(second.status, 503);
+  await first.body?.cancel();
+  await second.body?.cancel();
+  live.hub.close();
+});

@@ -1,0 +1,48 @@
+/** Display formatting shared by the server render and the browser. Pure. */
+
+export function formatAge(updatedAt: number | null, now: number): string {
+  if (updatedAt === null) return "waiting for data";
+  const seconds = Math.max(0, Math.floor((now - updatedAt) / 1000));
+  if (seconds < 60) return `updated ${seconds} s ago`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `updated ${minutes} min ago`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return `updated ${hours} h ago`;
+  return `updated ${Math.floor(hours / 24)} days ago`;
+}
+
+export function formatCount(n: number): string {
+  return n.toLocaleString("en-US");
+}
+
+const WEATHER_LABELS: Record<string, string> = {
+  sunny: "Sunny",
+  partly_cloudy: "Partly cloudy",
+  cloudy: "Cloudy",
+  windy: "Windy",
+  precipitation: "Rain or snow",
+};
+
+export function weatherLabel(status: string): string {
+  return WEATHER_LABELS[status] ?? status.replaceAll("_", " ");
+}
+
+export function formatReadingTime(timestamp: number): string {
+  return new Date(timestamp).toLocaleString("en-US", {
+    timeZone: "UTC",
+    month: "short",
+    day: "numeric",
+    hour: "numeric",
+    minute: "2-digit",
+  }) + " UTC";
+}
+
+/**
+ * The page embeds its initial state as JSON text in a `<script type="application/json">`. Preact
+ * escapes that text (`&`, `<`, `"` become entities), which also makes a `</script>` inside a
+ * station name impossible; the browser reverses exactly that escaping before parsing.
+ */
+export function decodeEmbeddedJson(text: string): unknown {
+  const entities: Record<string, string> = { "&amp;": "&", "&lt;": "<", "&quot;": '"' };
+  return JSON.parse(text.replace(/&(amp|lt|quot);/g, (m) => entities[m]));
+}

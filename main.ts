@@ -1,0 +1,27 @@
+/** The Transit Status dashboard: `deno task serve`. */
+import { Hono } from "hono";
+import { serveStatic } from "hono/deno";
+import { loadConfig } from "./lib/config.ts";
+import type { AppEnv, DashboardContext } from "./dashboard/app_env.ts";
+import { provideDashboard, readOnly, securityHeaders } from "./dashboard/middleware.ts";
+import { buildIslands } from "./dashboard/islands_build.ts";
+import { runUntilSignal, startDashboard } from "./dashboard/server.ts";
+import * as index from "./routes/index.tsx";
+import * as events from "./routes/api/events.ts";
+import * as state from "./routes/api/state.ts";
+import * as healthz from "./routes/healthz.ts";
+
+export function createApp(dashboard: DashboardContext): Hono<AppEnv> {
+  return new Hono<AppEnv>()
+    .use(securityHeaders, readOnly, provideDashboard(dashboard))
+    .get("/static/*", serveStatic({ root: "./" }))
+    .get("/", index.handler)
+    .get("/api/events", events.handler)
+    .get("/api/state", state.handler)
+    .get("/healthz", healthz.handler);
+}
+
+if (import.meta.main) {
+  await buildIslands();
+  runUntilSignal(startDashboard(loadConfig(), createApp));
+}

@@ -1,0 +1,24 @@
+import type { Context } from "hono";
+import { renderToString } from "preact-render-to-string";
+import type { AppEnv } from "../dashboard/app_env.ts";
+import type { DashboardState } from "../dashboard/state.ts";
+import App from "./_app.tsx";
+import TransitBoard from "../islands/TransitBoard.tsx";
+
+/** The page with the current state rendered, and embedded for the island to hydrate from. */
+export function renderPage(state: DashboardState, renderedAt: number): string {
+  const props = { initial: state, renderedAt };
+  return "<!DOCTYPE html>" + renderToString(
+    <App>
+      <div id="transit-board">
+        <TransitBoard {...props} />
+      </div>
+      <script type="application/json" id="transit-state">{JSON.stringify(props)}</script>
+    </App>,
+  );
+}
+
+export function handler(c: Context<AppEnv>): Response {
+  const html = renderPage(c.get("dashboard").live.snapshot(), Date.now());
+  return c.html(html, 200, { "Cache-Control": "no-store" });
+}
