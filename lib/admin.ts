@@ -59,3 +59,15 @@ export async function ensureTopics(
     await admin.disconnect();
   }
 }
+
+/** The number of partitions of an existing topic. */
+export async function partitionCount(kafka: Kafka, topic: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+    return topics[0].partitions.length;
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -46,6 +46,8 @@ export interface Config {
   kafka: KafkaConfig;
   /** Topic names, under TOPIC_NAMESPACE (empty unless a test isolates itself). */
   topics: Topics;
+  /** TOPIC_NAMESPACE: prefixes topics and consumer groups, so that test runs stay apart. */
+  namespace: string;
   registry: RegistryConfig;
   restProxyUrl: string;
   connectUrl: string;
@@ -135,6 +137,7 @@ export function loadConfig(env: Env = denoEnv): Config {
   return {
     kafka: kafkaConfig(env),
     topics: topicsIn(pick(env, "TOPIC_NAMESPACE", "")),
+    namespace: pick(env, "TOPIC_NAMESPACE", ""),
     registry: {
       url: pick(env, "SCHEMA_REGISTRY_URL", "http://127.0.0.1:8081/apis/ccompat/v7"),
       basicAuth: env("SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO") || undefined,
@@ -174,4 +177,9 @@ export function redacted(config: Config): unknown {
       (key, value) => (key === "password" || key === "basicAuth") && value ? "***" : value,
     ),
   );
+}
+
+/** A consumer group id under the config's namespace. */
+export function groupId(config: Config, name: string): string {
+  return config.namespace + name;
 }

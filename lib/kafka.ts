@@ -20,7 +20,11 @@ const RETRIED_BY_KAFKAJS = [
   "Response FindCoordinator",
 ];
 
+// Deliberate: producers retry a bounded number of times, then the stage stops with an error.
+const DELIBERATE = ["Limiting retries for the idempotent producer"];
+
 function isRetriedNoise(entry: LogEntry): boolean {
+  if (DELIBERATE.some((needle) => entry.log.message.includes(needle))) return true;
   const text = `${entry.log.message} ${String(entry.log.error ?? "")}`;
   return RETRIED_BY_KAFKAJS.some((needle) => text.includes(needle));
 }

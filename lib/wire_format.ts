@@ -1,0 +1,105 @@
+/**
+ * The Confluent wire format of a Schema Registry serialized value: magic byte 0, the schema id
+ * as a 4-byte big-endian integer, then the Avro binary encoding.
+ */
+import avro from "avsc";
+import type { SchemaRegistry } from "@kafkajs/confluent-schema-registry";
+import { Buffer } from "node:buffer";
+
+const MAGIC_BYTE = 0;
+const HEADER_BYTES = 5;
+
+export class WireFormatError extends Error {
+  override name = "WireFormatError";
+}
+
+export function frame(schemaId: number, avroBytes: Uint8Array): Buffer {
+  const out = Buffer.allocUnsafe(HEADER_BYTES + avroBytes.length);
+  out[0] = MAGIC_BYTE;
+  out.writeUInt32BE(schemaId, 1);
+  out.set(avroBytes, HEADER_BYTES);
+  return out;
+}
+
+export function unframe(bytes: Buffer | null): { schemaId: number; payload: Buffer } {
+  if (bytes === null || bytes.length === 0) throw new WireFormatError("empty value");
+  if (bytes.length < HEADER_BYTES) {
+    throw new WireFormatError(`${bytes.length} bytes is too short for the wire format`);
+  }
+  if (bytes[0] !== MAGIC_BYTE) {
+    throw new WireFormatError(`unknown magic byte ${bytes[0]}`);
+  }
+  return { schemaId: bytes.readUInt32BE(1), payload: bytes.subarray(HEADER_BYTES) };
+}
+
+/** Encodes values of one registered schema; one instance per schema id, built once. */
+export function avroEncoder<T>(schemaId: number, schema: string): (value: T) => Buffer {
+  const type = avro.Type.forSchema(JSON.parse(schema));
+  return (value: T) => frame(schemaId, type.toBuffer(value));
+}
+
+/**
+ * Decodes wire-format values through the registry, fetching each writer schema once.
+ * Throws WireFormatError for anything that is not a well-formed value of a known schema.
+ */
+export class AvroDecoder {
+  readonly #types = new Map<number, Promise<avro.Type>>();
+
+  constructor(private readonly registry: SchemaRegistry) {}
+
+  #typeOf(schemaId: number): Promise<avro.Type> {
+    let type = this.#types.get(schemaId);
+    if (!type) {
+      // For Avro the registry client hands back a ready avsc Type.
+      type = this.registry.getSchema(schemaId).then(
+        (schema) => schema as unknown as avro.Type,
+        (error: Error) => {
+          this.#types.delete(schemaId);
+          throw new WireFormatError(`schema id ${schemaId} not found: ${error.message}`);
+        },
+      );
+      this.#types.set(schemaId, type);
+    }
+    return type;
+  }
+
+  async decode<T = Record<string, unknown>>(bytes: Buffer | null): Promise<T> {
+    const [result] = await this.decodeAll<T>([bytes]);
+    if (result instanceof WireFormatError) throw result;
+    return result;
+  }
+
+  /**
+   * Decodes many values, fetching each unknown schema once up front; a value that cannot be
+   * decoded yields its WireFormatError in its place.
+   */
+  async decodeAll<T = Record<string, unknown>>(
+    values: (Buffer | null)[],
+  ): Promise<(T | WireFormatError)[]> {
+    const framed = values.map((bytes) => {
+      try {
+        return unframe(bytes);
+      } catch (error) {
+        return error as WireFormatError;
+      }
+    });
+    const ids = new Set<number>();
+    for (const f of framed) if (!(f instanceof WireFormatError)) ids.add(f.schemaId);
+    const types = new Map<number, avro.Type | WireFormatError>();
+    await Promise.all([...ids].map(async (id) => {
+      types.set(id, await this.#typeOf(id).catch((error: WireFormatError) => error));
+    }));
+    return framed.map((f) => {
+      if (f instanceof WireFormatError) return f;
+      const type = types.get(f.schemaId)!;
+      if (type instanceof WireFormatError) return type;
+      try {
+        return type.fromBuffer(f.payload) as T;
+      } catch (error) {
+        return new WireFormatError(
+          `not a valid value of schema ${f.schemaId}: ${(error as Error).message}`,
+        );
+      }
+    });
+  }
+}
