@@ -1,0 +1,244 @@
+/**
+ * The REST proxy against the real stack (Kafka 9092, registry 8081):
+ *   deno test -P tests/rest_proxy_test.ts
+ */
+import assert from "node:assert/strict";
+import { topicSpec } from "../lib/admin.ts";
+import { ensureTopics } from "../lib/admin.ts";
+import { type Config, loadConfig } from "../lib/config.ts";
+import { createKafka } from "../lib/kafka.ts";
+import { createRegistry, readSchema } from "../lib/registry.ts";
+import { AVRO_SCHEMAS, subject, topicsIn } from "../lib/topics.ts";
+import { readRecords, type RunningProxy, startProxy } from "../rest_proxy/test_server.ts";
+
+const AVRO = "application/vnd.kafka.avro.v2+json";
+const BINARY = "application/vnd.kafka.binary.v2+json";
+const JSON_TYPE = "application/vnd.kafka.json.v2+json";
+
+interface ProduceAnswer {
+  key_schema_id: number | null;
+  value_schema_id: number | null;
+  offsets: Array<{ partition: number; offset: number; error_code: number | null }>;
+  error_code?: number;
+}
+
+/** A config whose topics live under a fresh namespace; `variant` separates tests' topics. */
+function isolatedConfig(variant: string): Config {
+  return {
+    ...loadConfig(),
+    topics: topicsIn(`test-${crypto.randomUUID().slice(0, 8)}.${variant}.`),
+  };
+}
+
+async function post(
+  proxy: RunningProxy,
+  topic: string,
+  contentType: string,
+  body: unknown,
+): Promise<{ status: number; body: ProduceAnswer }> {
+  const response = await fetch(`${proxy.url}/topics/${topic}`, {
+    method: "POST",
+    headers: { "Content-Type": contentType, Accept: "application/vnd.kafka.v2+json" },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+async function cleanUp(config: Config, topics: string[]): Promise<void> {
+  const admin = createKafka("rest-proxy-test-cleanup", config.kafka).admin();
+  await admin.connect();
+  await admin.deleteTopics({ topics }).catch(() => {});
+  await admin.disconnect();
+  const headers = config.registry.basicAuth
+    ? { Authorization: `Basic ${btoa(config.registry.basicAuth)}` }
+    : undefined;
+  for (const topic of topics) {
+    for (const part of ["key", "value"] as const) {
+      await fetch(`${config.registry.url}/subjects/${subject(topic, part)}`, {
+        method: "DELETE",
+        headers,
+      }).then((r) => r.body?.cancel()).catch(() => {});
+    }
+  }
+}
+
+async function withProxy(
+  variant: string,
+  test: (proxy: RunningProxy, config: Config, topic: string) => Promise<void>,
+): Promise<void> {
+  const config = isolatedConfig(variant);
+  const topic = config.topics.weather;
+  await ensureTopics(createKafka("rest-proxy-test-setup", config.kafka), config, [
+    topicSpec(config, "weather"),
+  ]);
+  const proxy = await startProxy(config);
+  try {
+    await test(proxy, config, topic);
+  } finally {
+    await proxy.close();
+    await cleanUp(config, [topic]);
+  }
+}
+
+const integration = { sanitizeOps: false, sanitizeResources: false };
+
+Deno.test(
+  "an avro weather record posts, registers its schemas and reads back",
+  integration,
+  () =>
+    withProxy("avro", async (proxy, config, topic) => {
+      const reading = {
+        key: { timestamp: 1_700_000_000_000 },
+        value: { temperature: 38.5, status: "windy" },
+      };
+      const answer = await post(proxy, topic, AVRO, {
+        key_schema: readSchema(AVRO_SCHEMAS.weather.key),
+        value_schema: readSchema(AVRO_SCHEMAS.weather.value),
+        records: [reading],
+      });
+      assert.equal(answer.status, 200, JSON.stringify(answer.body));
+      assert.equal(typeof answer.body.key_schema_id, "number");
+      assert.equal(typeof answer.body.value_schema_id, "number");
+      assert.equal(answer.body.offsets.length, 1);
+      assert.equal(answer.body.offsets[0].offset, 0);
+      assert.equal(answer.body.offsets[0].error_code, null);
+
+      // The same value schema by id: no schema text, the same id in the answer.
+      const byId = await post(proxy, topic, AVRO, {
+        value_schema_id: answer.body.value_schema_id,
+        records: [{ value: { temperature: 12, status: "sunny" } }],
+      });
+      assert.equal(byId.status, 200, JSON.stringify(byId.body));
+      assert.equal(byId.body.value_schema_id, answer.body.value_schema_id);
+      assert.equal(byId.body.key_schema_id, null);
+
+      const records = await readRecords(config, topic, 2);
+      assert.equal(records.length, 2);
+      const registry = createRegistry(config.registry);
+      const first = records.find((r) => r.key !== null)!;
+      assert.deepEqual({ ...await registry.decode(first.key!) }, reading.key);
+      assert.deepEqual({ ...await registry.decode(first.value!) }, reading.value);
+      assert.equal(first.value![0], 0);
+      assert.equal(first.value!.readUInt32BE(1), answer.body.value_schema_id);
+      const second = records.find((r) => r.key === null)!;
+      assert.deepEqual({ ...await registry.decode(second.value!) }, {
+        temperature: 12,
+        status: "sunny",
+      });
+    }),
+);
+
+Deno.test(
+  "binary records keep their bytes, keys and chosen partitions",
+  integration,
+  () =>
+    withProxy("binary", async (proxy, config, topic) => {
+      const bytes = [new Uint8Array([0, 1, 2, 255]), new TextEncoder().encode("é and 🚆")];
+      const toBase64 = (b: Uint8Array) => btoa(String.fromCharCode(...b));
+      const answer = await post(proxy, topic, BINARY, {
+        records: [
+          {
+            key: toBase64(new TextEncoder().encode("k0")),
+            value: toBase64(bytes[0]),
+            partition: 1,
+          },
+          { value: toBase64(bytes[1]), partition: 1 },
+        ],
+      });
+      assert.equal(answer.status, 200, JSON.stringify(answer.body));
+      assert.deepEqual(answer.body.offsets.map((o) => [o.partition, o.offset]), [[1, 0], [1, 1]]);
+      assert.equal(answer.body.value_schema_id, null);
+      const records = await readRecords(config, topic, 2);
+      records.sort((a, b) => Number(a.offset) - Number(b.offset));
+      assert.deepEqual(new Uint8Array(records[0].value!), bytes[0]);
+      assert.equal(records[0].key!.toString(), "k0");
+      assert.deepEqual(new Uint8Array(records[1].value!), bytes[1]);
+      assert.equal(records[1].key, null);
+    }),
+);
+
+Deno.test(
+  "json records arrive as their JSON text; 10,000 records in one request",
+  integration,
+  () =>
+    withProxy("json", async (proxy, config, topic) => {
+      const value = { station: "Clark/Lake", lines: ["blue", "green"], n: 1.5, ok: true };
+      const answer = await post(proxy, topic, JSON_TYPE, { records: [{ key: 40380, value }] });
+      assert.equal(answer.status, 200, JSON.stringify(answer.body));
+      const [record] = await readRecords(config, topic, 1);
+      assert.deepEqual(JSON.parse(record.value!.toString()), value);
+      assert.equal(record.key!.toString(), "40380");
+
+      const many = Array.from({ length: 10_000 }, (_, i) => ({ key: i % 97, value: { i } }));
+      const bulk = await post(proxy, topic, JSON_TYPE, { records: many });
+      assert.equal(bulk.status, 200);
+      assert.equal(bulk.body.offsets.length, 10_000);
+      assert.ok(bulk.body.offsets.every((o) => o.error_code === null));
+      // Offsets are distinct and dense per partition: the topic now holds exactly 10,001 records.
+      const highest = new Map<number, number>();
+      for (const o of [...answer.body.offsets, ...bulk.body.offsets]) {
+        highest.set(o.partition, Math.max(highest.get(o.partition) ?? -1, o.offset));
+      }
+      const total = [...highest.values()].reduce((sum, last) => sum + last + 1, 0);
+      assert.equal(total, 10_001);
+    }),
+);
+
+Deno.test(
+  "rejected requests write nothing; topics are listed and described",
+  integration,
+  () =>
+    withProxy("rejects", async (proxy, config, topic) => {
+      const keySchema = readSchema(AVRO_SCHEMAS.weather.key);
+      const valueSchema = readSchema(AVRO_SCHEMAS.weather.value);
+      const rejected: Array<[string, unknown, number]> = [
+        [AVRO, {
+          value_schema: valueSchema,
+          records: [{ value: { temperature: "hot", status: "sunny" } }],
+        }, 42203],
+        [AVRO, {
+          value_schema: valueSchema,
+          records: [{ value: { temperature: 1, status: "sunny" } }, {
+            value: { temperature: 1, status: "hail" },
+          }],
+        }, 42203],
+        [AVRO, {
+          key_schema: keySchema,
+          value_schema: "{not json",
+          records: [{ key: { timestamp: 1 }, value: {} }],
+        }, 42205],
+        [AVRO, { value_schema_id: 2_000_000_000, records: [{ value: {} }] }, 42205],
+        [
+          BINARY,
+          { records: [{ value: "AA==" }, { value: "AA==", partition: config.partitions }] },
+          40402,
+        ],
+        [BINARY, { records: [{ value: "AA==" }, { value: "not base64" }] }, 422],
+        [JSON_TYPE, { records: [] }, 422],
+      ];
+      for (const [type, body, code] of rejected) {
+        const answer = await post(proxy, topic, type, body);
+        assert.equal(answer.body.error_code, code, JSON.stringify(answer.body));
+        assert.ok(answer.status >= 400 && answer.status < 500);
+      }
+      // A failed avro conversion registers nothing.
+      const subjects = await fetch(`${config.registry.url}/subjects`).then((r) => r.json());
+      assert.ok(!subjects.includes(subject(topic, "value")), JSON.stringify(subjects));
+
+      const missing = await post(proxy, `${topic}.missing`, JSON_TYPE, { records: [{ value: 1 }] });
+      assert.equal(missing.status, 404);
+      assert.equal(missing.body.error_code, 40401);
+
+      const sentinel = await post(proxy, topic, JSON_TYPE, { records: [{ value: "sentinel" }] });
+      assert.equal(sentinel.status, 200);
+      const records = await readRecords(config, topic, 1);
+      assert.deepEqual(records.map((r) => r.value!.toString()), ['"sentinel"']);
+
+      const listed = await fetch(`${proxy.url}/topics`).then((r) => r.json());
+      assert.ok(listed.includes(topic));
+      assert.ok(!listed.includes(`${topic}.missing`));
+      const described = await fetch(`${proxy.url}/topics/${topic}`).then((r) => r.json());
+      assert.equal(described.name, topic);
+      assert.equal(described.partitions.length, config.partitions);
+    }),
+);
