@@ -5,7 +5,14 @@ import { LiveState } from "./live_state.ts";
 function makeApp(maxClients = 5) {
   const live = new LiveState({ maxClients, windowMs: 5 });
   const followers = {
-    health: () => Promise.resolve({ ok: true, kafka: null, consumers: [] }),
+    health: () =>
+      Promise.resolve({
+        ok: true,
+        kafkaError: null,
+        subscribedTopics: [],
+        waitingTopics: [],
+        consumers: [],
+      }),
   };
   return { app: createApp({ live, followers }), live };
 }

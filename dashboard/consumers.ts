@@ -54,6 +54,14 @@ export interface FollowerHealth {
   lag: number | null;
 }
 
+export interface DashboardHealth {
+  ok: boolean;
+  kafkaError: string | null;
+  subscribedTopics: string[];
+  waitingTopics: string[];
+  consumers: FollowerHealth[];
+}
+
 interface Follower {
   role: InputRole;
   topic: string;
@@ -107,7 +115,7 @@ export class TopicFollowers {
     await this.#admin?.disconnect().catch(() => {});
   }
 
-  async health(): Promise<{ ok: boolean; kafka: string | null; consumers: FollowerHealth[] }> {
+  async health(): Promise<DashboardHealth> {
     const consumers = await Promise.all(this.#followers.map(async (f) => ({
       role: f.role,
       topic: f.topic,
@@ -118,7 +126,15 @@ export class TopicFollowers {
       lag: f.status === "subscribed" ? await this.#lag(f).catch(() => null) : null,
     })));
     const ok = this.#adminError === null && consumers.every((c) => c.status !== "crashed");
-    return { ok, kafka: this.#adminError, consumers };
+    const topicsWith = (status: FollowerHealth["status"]) =>
+      consumers.filter((c) => c.status === status).map((c) => c.topic);
+    return {
+      ok,
+      kafkaError: this.#adminError,
+      subscribedTopics: topicsWith("subscribed"),
+      waitingTopics: topicsWith("waiting"),
+      consumers,
+    };
   }
 
   async #lag(follower: Follower): Promise<number> {
