@@ -61,9 +61,17 @@ export function stationsConnectorConfig(config: Config): ConnectorConfig {
     "value.converter.schemas.enable": "false",
     "transforms": "unwrap,route",
     "transforms.unwrap.type": "io.debezium.transforms.ExtractNewRecordState",
-    // A DELETE becomes a real tombstone (null value), which compaction understands; the
-    // default would write the JSON text `null` as the value instead.
-    "transforms.unwrap.delete.tombstone.handling.mode": "tombstone",
+    // A DELETE must reach the topic as a real tombstone (null value), which compaction
+    // understands. The unwrap's own tombstone keeps a value schema, so the JSON converter
+    // writes the text `null`; instead, unwrap drops the delete event and Debezium's separate
+    // tombstone (tombstones.on.delete) bypasses unwrap through the predicate.
+    "tombstones.on.delete": "true",
+    "transforms.unwrap.delete.tombstone.handling.mode": "drop",
+    "transforms.unwrap.predicate": "isTombstone",
+    "transforms.unwrap.negate": "true",
+    "predicates": "isTombstone",
+    "predicates.isTombstone.type":
+      "org.apache.kafka.connect.transforms.predicates.RecordIsTombstone",
     "transforms.route.type": "org.apache.kafka.connect.transforms.RegexRouter",
     "transforms.route.regex": escapeRegex(`${prefix}.public.stations`),
     "transforms.route.replacement": config.topics.stations,
