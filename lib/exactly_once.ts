@@ -81,8 +81,8 @@ export async function runExactlyOnce<S>(
     maxBytesPerPartition: 8 * 1024 * 1024,
     maxBytes: 32 * 1024 * 1024,
     maxWaitTimeInMs: 50,
-    sessionTimeout: 30_000,
-    heartbeatInterval: 3_000,
+    sessionTimeout: 10_000,
+    heartbeatInterval: 1_000,
     // A stage restarts its consumer after a failure instead of dying.
     retry: { retries: 8, initialRetryTime: 100, restartOnFailure: () => Promise.resolve(true) },
   });

@@ -21,7 +21,11 @@ const RETRIED_BY_KAFKAJS = [
 ];
 
 // Deliberate: producers retry a bounded number of times, then the stage stops with an error.
-const DELIBERATE = ["Limiting retries for the idempotent producer"];
+// The default partitioner is the one we want (murmur2, as the Java client).
+const DELIBERATE = [
+  "Limiting retries for the idempotent producer",
+  "KafkaJS v2.0.0 switched default partitioner",
+];
 
 function isRetriedNoise(entry: LogEntry): boolean {
   if (DELIBERATE.some((needle) => entry.log.message.includes(needle))) return true;

@@ -2,7 +2,7 @@
  * Reads a topic from its beginning up to the end offsets it had when the call started:
  * the way a stage restores state from a compacted topic before it goes live.
  */
-import type { Kafka, KafkaMessage } from "kafkajs";
+import type { Consumer, Kafka, KafkaMessage } from "kafkajs";
 
 export interface ReadToEndOptions {
   /** Only these partitions are waited for (and delivered); all when omitted. */
@@ -26,6 +26,61 @@ export async function endOffsets(kafka: Kafka, topic: string): Promise<Map<numbe
 }
 
 /**
+ * Tracks a consumer's way to the end offsets a topic had at some moment: `reached` is fed the
+ * offsets the consumer gets to, and `done` resolves when every partition is there.
+ */
+export class CatchUp {
+  /** The end offset still to be reached, per partition that has anything to read. */
+  readonly #behind = new Map<number, bigint>();
+  readonly done: Promise<void>;
+  #finish!: () => void;
+
+  constructor(ends: ReadonlyMap<number, bigint>, partitions: readonly number[] = [...ends.keys()]) {
+    this.done = new Promise((resolve) => (this.#finish = resolve));
+    for (const partition of partitions) {
+      const end = ends.get(partition);
+      if (end === undefined) throw new Error(`no partition ${partition}`);
+      if (end > 0n) this.#behind.set(partition, end);
+    }
+    if (this.#behind.size === 0) this.#finish();
+  }
+
+  get caughtUp(): boolean {
+    return this.#behind.size === 0;
+  }
+
+  /** The partitions not yet at their end. */
+  get behind(): number[] {
+    return [...this.#behind.keys()];
+  }
+
+  /** True when the record at `offset` lies before the end the partition is catching up to. */
+  isBefore(partition: number, offset: string): boolean {
+    const end = this.#behind.get(partition);
+    return end !== undefined && BigInt(offset) < end;
+  }
+
+  reached(partition: number, offset: string | null | undefined): void {
+    const end = this.#behind.get(partition);
+    if (end === undefined || offset === null || offset === undefined) return;
+    if (BigInt(offset) + 1n >= end) {
+      this.#behind.delete(partition);
+      if (this.#behind.size === 0) this.#finish();
+    }
+  }
+
+  /**
+   * Follows a consumer: batches of aborted records or transaction markers deliver no message,
+   * but this event still reports how far the fetch got, which is what tells us we are at the end.
+   */
+  follow(consumer: Consumer): void {
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      this.reached(payload.partition, payload.lastOffset);
+    });
+  }
+}
+
+/**
  * Delivers every record of `topic` (of the chosen partitions) that lies before the end offsets
  * taken at the start of the call, in order per partition, then resolves.
  */
@@ -35,16 +90,8 @@ export async function readToEnd(
   onMessage: (partition: number, message: KafkaMessage) => void,
   options: ReadToEndOptions = {},
 ): Promise<void> {
-  const ends = await endOffsets(kafka, topic);
-  const wanted = options.partitions ?? [...ends.keys()];
-  // The next offset still to be reached, per partition that has anything to read.
-  const behind = new Map<number, bigint>();
-  for (const partition of wanted) {
-    const end = ends.get(partition);
-    if (end === undefined) throw new Error(`${topic} has no partition ${partition}`);
-    if (end > 0n) behind.set(partition, end);
-  }
-  if (behind.size === 0) return;
+  const catchUp = new CatchUp(await endOffsets(kafka, topic), options.partitions);
+  if (catchUp.caughtUp) return;
 
   const consumer = kafka.consumer({
     groupId: `restore-${topic}-${crypto.randomUUID()}`,
@@ -52,52 +99,35 @@ export async function readToEnd(
     maxBytesPerPartition: 16 * 1024 * 1024,
     maxWaitTimeInMs: 100,
   });
-  let finish!: () => void;
-  let fail!: (error: Error) => void;
-  const done = new Promise<void>((resolve, reject) => {
-    finish = resolve;
-    fail = reject;
-  });
-  const reached = (partition: number, lastOffset: string | null | undefined) => {
-    const end = behind.get(partition);
-    if (end === undefined || lastOffset === null || lastOffset === undefined) return;
-    if (BigInt(lastOffset) + 1n >= end) {
-      behind.delete(partition);
-      if (behind.size === 0) finish();
-    }
-  };
-  // Batches of aborted records or transaction markers deliver no message; this event still
-  // reports how far the fetch got, which is what tells us we are at the end.
-  consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-    reached(payload.partition, payload.lastOffset);
-  });
-  const timer = setTimeout(
-    () =>
-      fail(
-        new Error(
-          `reading ${topic} to its end timed out; partitions still behind: ${
-            [...behind.keys()].join(", ")
-          }`,
+  catchUp.follow(consumer);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new Error(
+            `reading ${topic} to its end timed out; partitions still behind: ${
+              catchUp.behind.join(", ")
+            }`,
+          ),
         ),
-      ),
-    options.timeoutMs ?? 60_000,
-  );
+      options.timeoutMs ?? 60_000,
+    );
+  });
   try {
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({
       eachBatchAutoResolve: true,
       eachBatch: async ({ batch }) => {
-        const end = behind.get(batch.partition);
-        if (end === undefined) return;
         for (const message of batch.messages) {
-          if (BigInt(message.offset) >= end) break;
+          if (!catchUp.isBefore(batch.partition, message.offset)) break;
           onMessage(batch.partition, message);
         }
         await Promise.resolve();
       },
     });
-    await done;
+    await Promise.race([catchUp.done, timedOut]);
   } finally {
     clearTimeout(timer);
     await consumer.disconnect();
