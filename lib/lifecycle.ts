@@ -23,7 +23,13 @@ export async function runUntilSignal(
     last = now;
   }, progressMs);
   const stopped = new Promise<number>((resolve) => {
+    let stopping = false;
     const onSignal = async () => {
+      if (stopping) {
+        console.error(`${name}: second signal, exiting without a clean stop`);
+        Deno.exit(130);
+      }
+      stopping = true;
       console.log(`${name}: stopping`);
       await stage.stop();
       console.log(`${name}: stopped ${JSON.stringify(stage.stats)}`);

@@ -18,8 +18,16 @@ export async function endOffsets(kafka: Kafka, topic: string): Promise<Map<numbe
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const offsets = await admin.fetchTopicOffsets(topic);
-    return new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
+    // A topic created a moment ago may not have its leaders known everywhere yet.
+    for (let attempt = 1;; attempt++) {
+      try {
+        const offsets = await admin.fetchTopicOffsets(topic);
+        return new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
+      } catch (error) {
+        if (!(error as { retriable?: boolean }).retriable || attempt >= 50) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
   } finally {
     await admin.disconnect();
   }

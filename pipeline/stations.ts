@@ -67,7 +67,7 @@ async function main() {
 
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
-  const stats = { rows: 0, written: 0, deadLetters: 0, stations: 0 };
+  const stats = { rows: 0, written: 0, deadLetters: 0, stations: emitted.size };
 
   async function write(records: OutputRecord[]) {
     if (records.length === 0) return;
