@@ -15,6 +15,16 @@ export interface SchemaSource {
 const REGISTRY_TYPE = "application/vnd.schemaregistry.v1+json";
 const MAX_CACHED = 1024;
 
+/** Headers of every registry call, with basic auth when `basicAuth` (`user:password`) is set. */
+export function registryHeaders(config: RegistryConfig): Record<string, string> {
+  const headers: Record<string, string> = { "Content-Type": REGISTRY_TYPE, Accept: REGISTRY_TYPE };
+  if (config.basicAuth) {
+    const bytes = new TextEncoder().encode(config.basicAuth);
+    headers.Authorization = `Basic ${btoa(String.fromCharCode(...bytes))}`;
+  }
+  return headers;
+}
+
 function remember<K, V>(cache: Map<K, V>, key: K, value: V): V {
   if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value!);
   cache.set(key, value);
@@ -29,11 +39,7 @@ export class RegistrySchemaStore implements SchemaSource {
 
   constructor(config: RegistryConfig) {
     this.#baseUrl = config.url.replace(/\/+$/, "");
-    this.#headers = {
-      "Content-Type": REGISTRY_TYPE,
-      Accept: REGISTRY_TYPE,
-      ...(config.basicAuth ? { Authorization: `Basic ${btoa(config.basicAuth)}` } : {}),
-    };
+    this.#headers = registryHeaders(config);
   }
 
   async register(subject: string, schemaText: string): Promise<number> {

@@ -3,12 +3,13 @@
  *   deno test -P tests/rest_proxy_test.ts
  */
 import assert from "node:assert/strict";
-import { topicSpec } from "../lib/admin.ts";
-import { ensureTopics } from "../lib/admin.ts";
+import { ensureTopics, topicSpec } from "../lib/admin.ts";
 import { type Config, loadConfig } from "../lib/config.ts";
 import { createKafka } from "../lib/kafka.ts";
 import { createRegistry, readSchema } from "../lib/registry.ts";
 import { AVRO_SCHEMAS, subject, topicsIn } from "../lib/topics.ts";
+import { RestError } from "../rest_proxy/errors.ts";
+import { RegistrySchemaStore } from "../rest_proxy/schema_store.ts";
 import { readRecords, type RunningProxy, startProxy } from "../rest_proxy/test_server.ts";
 
 const AVRO = "application/vnd.kafka.avro.v2+json";
@@ -44,11 +45,7 @@ async function post(
   return { status: response.status, body: await response.json() };
 }
 
-async function cleanUp(config: Config, topics: string[]): Promise<void> {
-  const admin = createKafka("rest-proxy-test-cleanup", config.kafka).admin();
-  await admin.connect();
-  await admin.deleteTopics({ topics }).catch(() => {});
-  await admin.disconnect();
+async function deleteSubjects(config: Config, topics: string[]): Promise<void> {
   const headers = config.registry.basicAuth
     ? { Authorization: `Basic ${btoa(config.registry.basicAuth)}` }
     : undefined;
@@ -60,6 +57,14 @@ async function cleanUp(config: Config, topics: string[]): Promise<void> {
       }).then((r) => r.body?.cancel()).catch(() => {});
     }
   }
+}
+
+async function cleanUp(config: Config, topics: string[]): Promise<void> {
+  const admin = createKafka("rest-proxy-test-cleanup", config.kafka).admin();
+  await admin.connect();
+  await admin.deleteTopics({ topics }).catch(() => {});
+  await admin.disconnect();
+  await deleteSubjects(config, topics);
 }
 
 async function withProxy(
@@ -242,3 +247,30 @@ Deno.test(
       assert.equal(described.partitions.length, config.partitions);
     }),
 );
+
+Deno.test("schema registrations are cached per subject and schema text", integration, async () => {
+  const config = isolatedConfig("schemas");
+  const topic = config.topics.weather;
+  const store = new RegistrySchemaStore(config.registry);
+  const valueSchema = readSchema(AVRO_SCHEMAS.weather.value);
+  try {
+    const id = await store.register(subject(topic, "value"), valueSchema);
+    assert.equal(await store.schemaById(id), valueSchema);
+    // Gone from the registry, still known to the store: the second call does not ask again.
+    await deleteSubjects(config, [topic]);
+    assert.equal(await store.register(subject(topic, "value"), valueSchema), id);
+    const subjects = await fetch(`${config.registry.url}/subjects`).then((r) => r.json());
+    assert.ok(!subjects.includes(subject(topic, "value")));
+    // A fresh store does ask, and the registry answers the same content id.
+    assert.equal(
+      await new RegistrySchemaStore(config.registry).register(subject(topic, "value"), valueSchema),
+      id,
+    );
+    await assert.rejects(
+      new RegistrySchemaStore(config.registry).schemaById(2_000_000_001),
+      (error: RestError) => error.errorCode === 42205,
+    );
+  } finally {
+    await deleteSubjects(config, [topic]);
+  }
+});
