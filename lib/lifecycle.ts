@@ -23,13 +23,16 @@ export async function runUntilSignal(
     last = now;
   }, progressMs);
   const stopped = new Promise<number>((resolve) => {
-    let stopping = false;
+    // A terminal's Ctrl+C reaches a whole process group, and a supervisor may add its own
+    // SIGTERM: the second signal is expected and ignored; a third one forces the exit.
+    let signals = 0;
     const onSignal = async () => {
-      if (stopping) {
-        console.error(`${name}: second signal, exiting without a clean stop`);
+      signals++;
+      if (signals === 3) {
+        console.error(`${name}: third signal, exiting without a clean stop`);
         Deno.exit(130);
       }
-      stopping = true;
+      if (signals > 1) return;
       console.log(`${name}: stopping`);
       await stage.stop();
       console.log(`${name}: stopped ${JSON.stringify(stage.stats)}`);
