@@ -14,9 +14,13 @@ CREATE STREAM turnstile (
     VALUE_FORMAT = 'AVRO'
 );
 
+-- A JSON key of an INT is its decimal text (40380), the same bytes the Deno stage writes;
+-- AS_VALUE copies the grouping key into the value, as the original table had it.
 CREATE TABLE TURNSTILE_SUMMARY
-    WITH (KAFKA_TOPIC = 'TURNSTILE_SUMMARY', KEY_FORMAT = 'KAFKA', VALUE_FORMAT = 'JSON') AS
-    SELECT station_id, COUNT(*) AS count
+    WITH (KAFKA_TOPIC = 'TURNSTILE_SUMMARY', KEY_FORMAT = 'JSON', VALUE_FORMAT = 'JSON') AS
+    SELECT station_id AS station_key,
+           AS_VALUE(station_id) AS STATION_ID,
+           COUNT(*) AS COUNT
     FROM turnstile
     GROUP BY station_id
     EMIT CHANGES;
