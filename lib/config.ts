@@ -14,6 +14,9 @@ export interface KafkaConfig {
   sasl?: { mechanism: SaslMechanism; username: string; password: string };
   /** PEM file with the CA that signed the brokers' certificates. */
   caFile?: string;
+  /** PEM client certificate and key, for brokers that authenticate clients by TLS (mTLS). */
+  certFile?: string;
+  keyFile?: string;
 }
 
 export interface RegistryConfig {
@@ -28,7 +31,10 @@ export interface PostgresConfig {
   database: string;
   user: string;
   password: string;
+  /** libpq's sslmode: disable, allow, prefer, require, verify-ca or verify-full. */
   sslmode: string;
+  /** PGSSLROOTCERT: PEM file with the CA of the server, for verify-ca and verify-full. */
+  sslRootCert?: string;
 }
 
 export interface RestProxyConfig {
@@ -62,8 +68,27 @@ export interface Config {
 }
 
 type Env = (name: string) => string | undefined;
+type ReadFile = (path: string) => string;
 
 const denoEnv: Env = (name) => Deno.env.get(name);
+const denoReadFile: ReadFile = (path) => Deno.readTextFileSync(path);
+
+/**
+ * A secret from `NAME`, or else from the file named by `NAME_FILE` (trailing newline removed),
+ * so that a password need not sit in the environment. Errors name the file, never its content.
+ */
+function secret(env: Env, readFile: ReadFile, name: string): string | undefined {
+  const value = env(name);
+  if (value) return value;
+  const file = env(`${name}_FILE`);
+  if (!file) return undefined;
+  try {
+    return readFile(file).replace(/\r?\n$/, "");
+  } catch (error) {
+    const reason = error instanceof Error ? error.name : "unreadable";
+    throw new ConfigError(`${name}_FILE names ${file}, which cannot be read (${reason})`);
+  }
+}
 
 function pick(env: Env, name: string, fallback: string): string {
   const value = env(name);
@@ -101,7 +126,7 @@ export class ConfigError extends Error {
 const PROTOCOLS: SecurityProtocol[] = ["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"];
 const MECHANISMS: SaslMechanism[] = ["plain", "scram-sha-256", "scram-sha-512"];
 
-function kafkaConfig(env: Env): KafkaConfig {
+function kafkaConfig(env: Env, readFile: ReadFile): KafkaConfig {
   const brokers = pick(env, "KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092")
     .split(",").map((b) => b.trim()).filter(Boolean);
   const protocol = pick(env, "KAFKA_SECURITY_PROTOCOL", "PLAINTEXT").toUpperCase();
@@ -119,28 +144,49 @@ function kafkaConfig(env: Env): KafkaConfig {
       );
     }
     const username = env("KAFKA_SASL_USERNAME");
-    const password = env("KAFKA_SASL_PASSWORD");
+    const password = secret(env, readFile, "KAFKA_SASL_PASSWORD");
     if (!username || !password) {
       throw new ConfigError(
-        `KAFKA_SECURITY_PROTOCOL=${protocol} needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD`,
+        `KAFKA_SECURITY_PROTOCOL=${protocol} needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD ` +
+          `(or KAFKA_SASL_PASSWORD_FILE)`,
       );
     }
     config.sasl = { mechanism: mechanism as SaslMechanism, username, password };
   }
   const caFile = env("KAFKA_SSL_CA_FILE");
   if (caFile) config.caFile = caFile;
+  const certFile = env("KAFKA_SSL_CERT_FILE");
+  const keyFile = env("KAFKA_SSL_KEY_FILE");
+  if (Boolean(certFile) !== Boolean(keyFile)) {
+    throw new ConfigError("KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE go together");
+  }
+  if (certFile && keyFile) Object.assign(config, { certFile, keyFile });
   return config;
 }
 
-export function loadConfig(env: Env = denoEnv): Config {
+const SSL_MODES = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"];
+
+function sslmode(env: Env): string {
+  const mode = pick(env, "PGSSLMODE", "disable").toLowerCase();
+  if (!SSL_MODES.includes(mode)) {
+    throw new ConfigError(`PGSSLMODE must be one of ${SSL_MODES.join(", ")}, got "${mode}"`);
+  }
+  return mode;
+}
+
+/**
+ * Reads the configuration. `readFile` reads the secrets given as files: KAFKA_SASL_PASSWORD_FILE,
+ * SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO_FILE and PGPASSWORD_FILE.
+ */
+export function loadConfig(env: Env = denoEnv, readFile: ReadFile = denoReadFile): Config {
   const partitions = integer(env, "TOPIC_PARTITIONS", 3);
   return {
-    kafka: kafkaConfig(env),
+    kafka: kafkaConfig(env, readFile),
     topics: topicsIn(pick(env, "TOPIC_NAMESPACE", "")),
     namespace: pick(env, "TOPIC_NAMESPACE", ""),
     registry: {
       url: pick(env, "SCHEMA_REGISTRY_URL", "http://127.0.0.1:8081/apis/ccompat/v7"),
-      basicAuth: env("SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO") || undefined,
+      basicAuth: secret(env, readFile, "SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO"),
     },
     restProxyUrl: pick(env, "REST_PROXY_URL", "http://127.0.0.1:8082"),
     connectUrl: pick(env, "KAFKA_CONNECT_URL", "http://127.0.0.1:8083"),
@@ -149,8 +195,9 @@ export function loadConfig(env: Env = denoEnv): Config {
       port: integer(env, "PGPORT", 5432),
       database: pick(env, "PGDATABASE", "cta"),
       user: pick(env, "PGUSER", "cta_admin"),
-      password: pick(env, "PGPASSWORD", "chicago"),
-      sslmode: pick(env, "PGSSLMODE", "disable"),
+      password: secret(env, readFile, "PGPASSWORD") ?? "chicago",
+      sslmode: sslmode(env),
+      sslRootCert: env("PGSSLROOTCERT") || undefined,
     },
     dashboard: {
       host: pick(env, "DASHBOARD_HOST", "127.0.0.1"),
@@ -169,13 +216,18 @@ export function loadConfig(env: Env = denoEnv): Config {
   };
 }
 
+/** `url` without the `user:password@` part, if any: safe to print. */
+export function withoutCredentials(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/i, "$1***@");
+}
+
 /** A config safe to print: secrets replaced. */
 export function redacted(config: Config): unknown {
   return JSON.parse(
-    JSON.stringify(
-      config,
-      (key, value) => (key === "password" || key === "basicAuth") && value ? "***" : value,
-    ),
+    JSON.stringify(config, (key, value) => {
+      if ((key === "password" || key === "basicAuth") && value) return "***";
+      return typeof value === "string" ? withoutCredentials(value) : value;
+    }),
   );
 }
 

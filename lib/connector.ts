@@ -47,6 +47,7 @@ export function stationsConnectorConfig(config: Config): ConnectorConfig {
     "database.password": pg.password,
     "database.dbname": pg.database,
     "database.sslmode": pg.sslmode,
+    ...(pg.sslRootCert ? { "database.sslrootcert": pg.sslRootCert } : {}),
     "topic.prefix": prefix,
     "table.include.list": "public.stations",
     "slot.name": stationsSlotName(config),

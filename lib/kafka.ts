@@ -67,11 +67,23 @@ function logLevelFromEnv(): logLevel {
   }
 }
 
+/** kafkajs's `ssl` option: undefined without TLS, `true` for the system CAs, or PEM contents. */
+export function tlsOptions(
+  config: KafkaConfig,
+  readFile: (path: string) => string = (path) => Deno.readTextFileSync(path),
+): true | { ca?: string[]; cert?: string; key?: string } | undefined {
+  if (config.securityProtocol !== "SSL" && config.securityProtocol !== "SASL_SSL") return undefined;
+  if (!config.caFile && !config.certFile) return true;
+  return {
+    ...(config.caFile ? { ca: [readFile(config.caFile)] } : {}),
+    ...(config.certFile && config.keyFile
+      ? { cert: readFile(config.certFile), key: readFile(config.keyFile) }
+      : {}),
+  };
+}
+
 export function createKafka(clientId: string, config: KafkaConfig): Kafka {
-  const useTls = config.securityProtocol === "SSL" || config.securityProtocol === "SASL_SSL";
-  const ssl = useTls
-    ? (config.caFile ? { ca: [Deno.readTextFileSync(config.caFile)] } : true)
-    : undefined;
+  const ssl = tlsOptions(config);
   return new Kafka({
     clientId,
     brokers: config.brokers,

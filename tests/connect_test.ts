@@ -1,6 +1,7 @@
 /** The Debezium connector streams table `stations` into its topic, inserts and deletes included. */
 import assert from "node:assert/strict";
 import pg from "pg";
+import { pgClientConfig } from "../lib/postgres.ts";
 import { createKafka } from "../lib/kafka.ts";
 import {
   deleteStationsConnector,
@@ -36,7 +37,7 @@ Deno.test({
   fn: async () => {
     const config = configFor(freshNamespace());
     const kafka = createKafka("connect-test", config.kafka);
-    const db = new pg.Client({ ...config.postgres, ssl: false });
+    const db = new pg.Client(pgClientConfig(config.postgres));
     await db.connect();
     const stopId = 90_000 + Math.floor(Math.random() * 9_000);
     try {

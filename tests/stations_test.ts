@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import pg from "pg";
+import { pgClientConfig } from "../lib/postgres.ts";
 import { parse } from "csv-parse/sync";
 import type { Kafka } from "kafkajs";
 import { createKafka } from "../lib/kafka.ts";
@@ -203,7 +204,7 @@ Deno.test("a station renamed in PostgreSQL reaches the transformed topic through
   const kafka = createKafka("stations-test", config.kafka);
   await ensureStationsConnector(config);
   const stage = startStage(STATIONS, [], {});
-  const db = new pg.Client({ ...config.postgres, ssl: false });
+  const db = new pg.Client(pgClientConfig(config.postgres));
   await db.connect();
   const { rows } = await db.query(
     "SELECT stop_id, station_name FROM stations WHERE station_id = 40380 AND blue ORDER BY stop_id",

@@ -1,0 +1,115 @@
+import assert from "node:assert/strict";
+import { ConfigError, loadConfig, redacted, withoutCredentials } from "./config.ts";
+import { tlsOptions } from "./kafka.ts";
+
+const env = (vars: Record<string, string>) => (name: string) => vars[name];
+const noFiles = (path: string): string => {
+  throw new Deno.errors.NotFound(path);
+};
+
+const SECRET = `s3cr3t-${crypto.randomUUID()}`;
+
+const MANAGED = {
+  KAFKA_BOOTSTRAP_SERVERS: "pkc-123.us-east-2.aws.example.cloud:9092",
+  KAFKA_SECURITY_PROTOCOL: "sasl_ssl",
+  KAFKA_SASL_MECHANISM: "SCRAM-SHA-512",
+  KAFKA_SASL_USERNAME: "cta",
+  KAFKA_SASL_PASSWORD: SECRET,
+  SCHEMA_REGISTRY_URL: "https://psrc-1.example.cloud",
+  SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO: `registry-key:${SECRET}`,
+  PGPASSWORD: SECRET,
+  PGSSLMODE: "verify-full",
+};
+
+Deno.test("a managed cluster's settings become SASL_SSL with SCRAM, lower-cased for kafkajs", () => {
+  const config = loadConfig(env(MANAGED), noFiles);
+  assert.equal(config.kafka.securityProtocol, "SASL_SSL");
+  assert.deepEqual(config.kafka.sasl, {
+    mechanism: "scram-sha-512",
+    username: "cta",
+    password: SECRET,
+  });
+  assert.equal(config.registry.basicAuth, `registry-key:${SECRET}`);
+  assert.equal(config.postgres.sslmode, "verify-full");
+  assert.equal(tlsOptions(config.kafka), true, "no CA file: the system's CAs");
+});
+
+Deno.test("passwords can come from files, so that they stay out of the environment", () => {
+  const files: Record<string, string> = {
+    "/run/kafka.password": `${SECRET}\n`,
+    "/run/registry": `key:${SECRET}\n`,
+    "/run/ca.pem": "-----BEGIN CERTIFICATE-----\nCA\n",
+  };
+  const config = loadConfig(
+    env({
+      KAFKA_SECURITY_PROTOCOL: "SASL_SSL",
+      KAFKA_SASL_MECHANISM: "PLAIN",
+      KAFKA_SASL_USERNAME: "cta",
+      KAFKA_SASL_PASSWORD_FILE: "/run/kafka.password",
+      KAFKA_SSL_CA_FILE: "/run/ca.pem",
+      SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO_FILE: "/run/registry",
+    }),
+    (path) => files[path] ?? noFiles(path),
+  );
+  assert.equal(config.kafka.sasl?.password, SECRET);
+  assert.equal(config.kafka.sasl?.mechanism, "plain");
+  assert.equal(config.registry.basicAuth, `key:${SECRET}`);
+  assert.deepEqual(tlsOptions(config.kafka, (path) => files[path]), {
+    ca: [files["/run/ca.pem"]],
+  });
+});
+
+Deno.test("PLAINTEXT stays the default and ignores SASL settings", () => {
+  const config = loadConfig(env({ KAFKA_SASL_PASSWORD: SECRET }), noFiles);
+  assert.equal(config.kafka.securityProtocol, "PLAINTEXT");
+  assert.equal(config.kafka.sasl, undefined);
+  assert.equal(tlsOptions(config.kafka), undefined);
+});
+
+Deno.test("redacted() hides every password, user info and credentials in URLs", () => {
+  const config = loadConfig(
+    env({ ...MANAGED, REST_PROXY_URL: `https://proxy:${SECRET}@proxy.example.cloud` }),
+    noFiles,
+  );
+  const text = JSON.stringify(redacted(config));
+  assert.ok(!text.includes(SECRET), text);
+  assert.match(text, /"username":"cta"/);
+  assert.match(text, /https:\/\/\*\*\*@proxy\.example\.cloud/);
+  assert.equal(withoutCredentials("http://127.0.0.1:8081/apis"), "http://127.0.0.1:8081/apis");
+});
+
+Deno.test("configuration errors name the setting, never the secret", () => {
+  const cases: Record<string, string>[] = [
+    { ...MANAGED, KAFKA_SECURITY_PROTOCOL: "SASL_TLS" },
+    { ...MANAGED, KAFKA_SASL_MECHANISM: "SCRAM-SHA-1" },
+    { ...MANAGED, KAFKA_SASL_USERNAME: "" },
+    { ...MANAGED, PGSSLMODE: "maybe" },
+    { ...MANAGED, KAFKA_SSL_CERT_FILE: "/run/client.pem" },
+    { ...MANAGED, KAFKA_SASL_PASSWORD: "", KAFKA_SASL_PASSWORD_FILE: "/missing" },
+  ];
+  for (const vars of cases) {
+    assert.throws(() => loadConfig(env(vars), noFiles), (error: unknown) => {
+      assert.ok(error instanceof ConfigError, String(error));
+      assert.ok(!error.message.includes(SECRET), error.message);
+      return true;
+    });
+  }
+});
+
+Deno.test("no --help text prints a secret from the environment", async () => {
+  const scripts = ["pipeline/summary.ts", "pipeline/stations.ts", "pipeline/simulate.ts"];
+  for (const script of scripts) {
+    const file = new URL(`../${script}`, import.meta.url);
+    if (!(await Deno.stat(file).then(() => true, () => false))) continue;
+    const output = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-P=client", file.pathname, "--help"],
+      env: { ...MANAGED, KAFKA_SASL_PASSWORD_FILE: "" },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const text = new TextDecoder().decode(output.stdout) + new TextDecoder().decode(output.stderr);
+    assert.equal(output.code, 0, `${script} --help: ${text}`);
+    assert.match(text, /usage/i, script);
+    assert.ok(!text.includes(SECRET), `${script} --help printed the secret`);
+  }
+});
