@@ -45,8 +45,16 @@ const METADATA_TTL_MS = 30_000;
 const MAX_BATCH_BYTES = 512 * 1024;
 const MAX_BATCH_RECORDS = 5_000;
 
-function describe(error: unknown): { retriable: boolean; message: string } {
-  const retriable = (error as { retriable?: unknown })?.retriable === true;
+/**
+ * kafkajs wraps the last retriable error (a refused connection, a leader election) in a
+ * non-retriable "retries exceeded" error: the request is retriable if any cause is.
+ */
+export function describe(error: unknown): { retriable: boolean; message: string } {
+  let retriable = false;
+  for (let cause = error, depth = 0; cause && depth < 5; depth++) {
+    if ((cause as { retriable?: unknown }).retriable === true) retriable = true;
+    cause = (cause as { cause?: unknown }).cause;
+  }
   return { retriable, message: error instanceof Error ? error.message : String(error) };
 }
 

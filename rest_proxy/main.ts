@@ -7,6 +7,12 @@ import { createApp } from "./app.ts";
 import { KafkaSink } from "./kafka_sink.ts";
 import { RegistrySchemaStore } from "./schema_store.ts";
 
+// A stray rejection inside the Kafka client must not take the service down with it.
+globalThis.addEventListener("unhandledrejection", (event) => {
+  event.preventDefault();
+  console.error("[rest-proxy] unhandled rejection:", event.reason);
+});
+
 const config = loadConfig();
 const settings = {
   maxBodyBytes: config.restProxy.maxBodyBytes ?? 1024 * 1024,

@@ -1,0 +1,20 @@
+import assert from "node:assert/strict";
+import kafkajs from "kafkajs";
+import { describe } from "./kafka_sink.ts";
+
+// kafkajs is CommonJS and spreads its errors into its exports: only the default import sees them.
+const { KafkaJSConnectionError, KafkaJSNonRetriableError, KafkaJSNumberOfRetriesExceeded } =
+  kafkajs;
+
+Deno.test("a refused connection stays retriable once kafkajs gives up retrying", () => {
+  const refused = new KafkaJSConnectionError("connect ECONNREFUSED 127.0.0.1:9092");
+  const exhausted = new KafkaJSNumberOfRetriesExceeded(refused, { retryCount: 10, retryTime: 1 });
+  assert.equal(describe(exhausted).retriable, true);
+  assert.match(describe(exhausted).message, /ECONNREFUSED/);
+});
+
+Deno.test("non-retriable Kafka errors and plain errors are not retriable", () => {
+  assert.equal(describe(new KafkaJSNonRetriableError("record too large")).retriable, false);
+  assert.equal(describe(new Error("boom")).retriable, false);
+  assert.equal(describe("text").message, "text");
+});
