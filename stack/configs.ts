@@ -1,18 +1,41 @@
 /** The generated configuration files of the stack's services (pure: settings in, text out). */
-import type { StackSettings } from "./settings.ts";
+import {
+  minInsyncReplicas,
+  nodeIds,
+  nodePorts,
+  replicationFactor,
+  type StackSettings,
+} from "./settings.ts";
 
 export function properties(entries: Record<string, string | number>): string {
   return Object.entries(entries).map(([key, value]) => `${key}=${value}`).join("\n") + "\n";
 }
 
-export function kafkaServerProperties(settings: StackSettings, logDir: string): string {
-  const { host, ports } = settings;
-  const broker = `PLAINTEXT://${host}:${ports.kafka}`;
-  const controller = `CONTROLLER://${host}:${ports.kafkaController}`;
+/**
+ * One KRaft node, broker and controller in one process. A single node bootstraps its quorum
+ * (`--standalone` format); a cluster has a static quorum of every node's controller.
+ */
+export function kafkaServerProperties(
+  settings: StackSettings,
+  logDir: string,
+  nodeId = 1,
+): string {
+  const { host } = settings;
+  const ports = nodePorts(settings, nodeId);
+  const broker = `PLAINTEXT://${host}:${ports.broker}`;
+  const controller = `CONTROLLER://${host}:${ports.controller}`;
+  const rf = replicationFactor(settings);
+  const minIsr = minInsyncReplicas(settings);
+  const quorum: Record<string, string> = settings.brokers === 1
+    ? { "controller.quorum.bootstrap.servers": `${host}:${ports.controller}` }
+    : {
+      "controller.quorum.voters": nodeIds(settings)
+        .map((id) => `${id}@${host}:${nodePorts(settings, id).controller}`).join(","),
+    };
   return properties({
     "process.roles": "broker,controller",
-    "node.id": 1,
-    "controller.quorum.bootstrap.servers": `${host}:${ports.kafkaController}`,
+    "node.id": nodeId,
+    ...quorum,
     "listeners": `${broker},${controller}`,
     "advertised.listeners": `${broker},${controller}`,
     "controller.listener.names": "CONTROLLER",
@@ -21,13 +44,15 @@ export function kafkaServerProperties(settings: StackSettings, logDir: string): 
     "log.dirs": logDir,
     "num.partitions": 1,
     "auto.create.topics.enable": "false",
-    "offsets.topic.replication.factor": 1,
+    "default.replication.factor": rf,
+    "min.insync.replicas": minIsr,
+    "offsets.topic.replication.factor": rf,
     "offsets.topic.num.partitions": 10,
-    "transaction.state.log.replication.factor": 1,
-    "transaction.state.log.min.isr": 1,
+    "transaction.state.log.replication.factor": rf,
+    "transaction.state.log.min.isr": minIsr,
     "transaction.state.log.num.partitions": 10,
-    "share.coordinator.state.topic.replication.factor": 1,
-    "share.coordinator.state.topic.min.isr": 1,
+    "share.coordinator.state.topic.replication.factor": rf,
+    "share.coordinator.state.topic.min.isr": minIsr,
     "group.initial.rebalance.delay.ms": 0,
     "log.retention.hours": 168,
   });
@@ -53,7 +78,8 @@ export function log4j2Properties(): string {
 export function connectWorkerProperties(settings: StackSettings, pluginPath: string): string {
   const { host, ports } = settings;
   return properties({
-    "bootstrap.servers": `${host}:${ports.kafka}`,
+    "bootstrap.servers": nodeIds(settings).map((id) => `${host}:${nodePorts(settings, id).broker}`)
+      .join(","),
     "group.id": "cta-connect",
     "key.converter": "org.apache.kafka.connect.json.JsonConverter",
     "value.converter": "org.apache.kafka.connect.json.JsonConverter",
@@ -62,9 +88,9 @@ export function connectWorkerProperties(settings: StackSettings, pluginPath: str
     "config.storage.topic": "connect-configs",
     "offset.storage.topic": "connect-offsets",
     "status.storage.topic": "connect-status",
-    "config.storage.replication.factor": 1,
-    "offset.storage.replication.factor": 1,
-    "status.storage.replication.factor": 1,
+    "config.storage.replication.factor": replicationFactor(settings),
+    "offset.storage.replication.factor": replicationFactor(settings),
+    "status.storage.replication.factor": replicationFactor(settings),
     "offset.flush.interval.ms": 1000,
     "listeners": `http://${host}:${ports.connect}`,
     "rest.advertised.host.name": host,

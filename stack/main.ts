@@ -2,7 +2,12 @@
  * The local stack without Docker: PostgreSQL, Kafka (KRaft), Apicurio Registry, Kafka Connect
  * with Debezium, and the project's REST proxy, as processes on 127.0.0.1.
  *
- *   deno task stack up | status | logs <service> [-f] [-n lines] | down [--wipe]
+ *   deno task stack up [--brokers 3] | status | logs <service> [-f] [-n lines] | down [--wipe]
+ *
+ * `--brokers 3` (or KAFKA_BROKERS=3) runs a cluster of three KRaft nodes with a three-voter
+ * quorum instead of one node. The stack remembers its size in `.stack/brokers` and writes the
+ * client environment of the running stack (bootstrap list, replication factor) to `.stack/env`:
+ * `set -a; . .stack/env; set +a` points every stage at it.
  */
 import { ensureStationsConnector, stationsConnectorName } from "../lib/connector.ts";
 import { loadConfig } from "../lib/config.ts";
@@ -17,15 +22,26 @@ import {
   stopGroup,
   waitUntil,
 } from "./process.ts";
-import { confDir, logDir, pidFile, runDir, type Service, type StackContext } from "./service.ts";
+import {
+  confDir,
+  logDir,
+  pidFile,
+  portsOf,
+  runDir,
+  type Service,
+  type StackContext,
+} from "./service.ts";
 import { connect } from "./services/connect.ts";
-import { kafka } from "./services/kafka.ts";
+import { kafkaNode } from "./services/kafka.ts";
 import { postgres } from "./services/postgres.ts";
 import { registry } from "./services/registry.ts";
 import { restProxy } from "./services/rest_proxy.ts";
 import {
   clientEnv,
   loadStackSettings,
+  nodeIds,
+  nodePorts,
+  parseBrokers,
   portVariable,
   StackError,
   type StackSettings,
@@ -33,8 +49,12 @@ import {
 import { renderTable } from "./table.ts";
 
 /** Start order: each phase's services start in parallel once the previous phase is healthy. */
-const PHASES: Service[][] = [[postgres, kafka, registry], [connect, restProxy]];
-const SERVICES = PHASES.flat();
+function phases(s: StackSettings): Service[][] {
+  const nodes = nodeIds(s).map((id) => kafkaNode(id, s.brokers));
+  return [[postgres, ...nodes, registry], [connect, restProxy]];
+}
+const services = (s: StackSettings) => phases(s).flat();
+const isKafkaNode = (service: Service) => service.name.startsWith("kafka");
 
 const repoDir = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 
@@ -95,13 +115,13 @@ async function tail(file: string, lines: number): Promise<string> {
 }
 
 async function ensurePortsFree(service: Service, s: StackSettings): Promise<void> {
-  for (const key of service.ports) {
-    const port = s.ports[key];
+  for (const port of portsOf(service, s)) {
     if (await isListening(s.host, port)) {
+      const key = (Object.keys(s.ports) as (keyof StackSettings["ports"])[])
+        .find((k) => s.ports[k] === port);
+      const fix = key ? `set ${portVariable(key)} to a free port` : "shift KAFKA_PORT";
       throw new StackError(
-        `port ${port} for ${service.name} is already in use by another process: stop it or set ${
-          portVariable(key)
-        } to a free port`,
+        `port ${port} for ${service.name} is already in use by another process: stop it or ${fix}`,
       );
     }
   }
@@ -155,15 +175,16 @@ function stackConfig(s: StackSettings) {
 async function up(s: StackSettings): Promise<number> {
   const started = performance.now();
   for (const dir of [runDir(s), logDir(s), confDir(s)]) await Deno.mkdir(dir, { recursive: true });
+  await recordClusterSize(s);
   const ctx = context(s);
   // Prerequisites first, so that a missing one costs nothing and names the fix.
-  const toStart = (await Promise.all(SERVICES.map((svc) => observe(svc, s))))
+  const toStart = (await Promise.all(services(s).map((svc) => observe(svc, s))))
     .filter((o) => !o.alive && !o.missing).map((o) => o.service);
   for (const service of toStart) await service.prepare?.(ctx);
   for (const service of toStart) await ensurePortsFree(service, s);
   if (toStart.some((svc) => svc !== postgres && svc !== restProxy)) await ctx.components();
   const results: Observed[] = [];
-  for (const phase of PHASES) {
+  for (const phase of phases(s)) {
     results.push(...await Promise.all(phase.map((svc) => startService(svc, ctx))));
   }
   let connectorState = "RUNNING";
@@ -173,6 +194,7 @@ async function up(s: StackSettings): Promise<number> {
     connectorState = `failed: ${error instanceof Error ? error.message : error}`;
   }
   printTable(s, results, connectorState);
+  if (s.brokers > 1) console.log(await controllerLine(s, ctx));
   console.log(`up in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   return connectorState === "RUNNING" ? 0 : 1;
 }
@@ -223,15 +245,18 @@ async function connectorStatus(s: StackSettings): Promise<string> {
 }
 
 async function status(s: StackSettings): Promise<number> {
-  const observed = await Promise.all(SERVICES.map((svc) => observe(svc, s)));
+  const observed = await Promise.all(services(s).map((svc) => observe(svc, s)));
   const connectUp = observed.find((o) => o.service === connect)?.healthy;
   printTable(s, observed, connectUp ? await connectorStatus(s) : "-");
+  if (observed.some((o) => isKafkaNode(o.service) && o.alive)) {
+    console.log(await controllerLine(s, context(s)));
+  }
   return observed.every((o) => o.healthy || o.missing) ? 0 : 1;
 }
 
 async function down(s: StackSettings, wipe: boolean): Promise<number> {
   // Reverse start order: clients of Kafka and PostgreSQL go first.
-  for (const phase of [...PHASES].reverse()) {
+  for (const phase of [...phases(s)].reverse()) {
     await Promise.all(phase.map(async (service) => {
       const pid = await servicePid(service, s);
       if (pid !== undefined && (isAlive(pid) || groupMembers(pid).length > 0)) {
@@ -242,11 +267,12 @@ async function down(s: StackSettings, wipe: boolean): Promise<number> {
     }));
   }
   const busy: string[] = [];
-  for (const service of SERVICES) {
-    for (const key of service.ports) {
-      if (await isListening(s.host, s.ports[key])) busy.push(`${s.ports[key]} (${service.name})`);
+  for (const service of services(s)) {
+    for (const port of portsOf(service, s)) {
+      if (await isListening(s.host, port)) busy.push(`${port} (${service.name})`);
     }
   }
+  await Deno.remove(envFile(s)).catch(() => {});
   if (wipe) {
     const pgRoot = await Deno.readLink(`${s.stackDir}/postgres`).catch(() => undefined);
     if (pgRoot) await Deno.remove(pgRoot, { recursive: true }).catch(() => {});
@@ -263,10 +289,12 @@ async function down(s: StackSettings, wipe: boolean): Promise<number> {
 
 async function logs(s: StackSettings, args: string[]): Promise<number> {
   const name = args.find((a) => !a.startsWith("-") && !/^\d+$/.test(a));
-  const service = SERVICES.find((svc) => svc.name === name);
+  const service = services(s).find((svc) => svc.name === name);
   if (!service) {
     throw new StackError(
-      `usage: deno task stack logs <${SERVICES.map((svc) => svc.name).join("|")}> [-f] [-n lines]`,
+      `usage: deno task stack logs <${
+        services(s).map((svc) => svc.name).join("|")
+      }> [-f] [-n lines]`,
     );
   }
   const n = args.indexOf("-n");
@@ -277,10 +305,79 @@ async function logs(s: StackSettings, args: string[]): Promise<number> {
   return (await child.status).code;
 }
 
-const USAGE = "usage: deno task stack up | status | logs <service> [-f] | down [--wipe]";
+const USAGE =
+  "usage: deno task stack up [--brokers N] | status | logs <service> [-f] | down [--wipe]";
+
+const sizeFile = (s: StackSettings) => `${s.stackDir}/brokers`;
+const envFile = (s: StackSettings) => `${s.stackDir}/env`;
+
+async function recordedSize(s: StackSettings): Promise<number | undefined> {
+  try {
+    return parseBrokers((await Deno.readTextFile(sizeFile(s))).trim());
+  } catch {
+    return undefined;
+  }
+}
+
+/** Remembers the cluster size (fixed once formatted) and writes the client environment. */
+async function recordClusterSize(s: StackSettings): Promise<void> {
+  const recorded = await recordedSize(s);
+  if (recorded !== undefined && recorded !== s.brokers) {
+    throw new StackError(
+      `the stack in ${s.stackDir} has ${recorded} broker(s), not ${s.brokers}: ` +
+        "`deno task stack down --wipe` first to change its size",
+    );
+  }
+  await Deno.mkdir(s.stackDir, { recursive: true });
+  await Deno.writeTextFile(sizeFile(s), `${s.brokers}\n`);
+  const env = Object.entries(clientEnv(s)).map(([key, value]) => `${key}=${value}`);
+  await Deno.writeTextFile(envFile(s), env.join("\n") + "\n");
+}
+
+/** Which node leads the controller quorum, from Kafka's own metadata quorum tool. */
+async function controllerLine(s: StackSettings, ctx: StackContext): Promise<string> {
+  const leader = await activeController(s, ctx).catch((e) => `unknown (${e.message})`);
+  const voters = nodeIds(s).map((id) => `${id}@${s.host}:${nodePorts(s, id).controller}`);
+  return `controller quorum: ${voters.join(", ")}; active controller: ${leader}`;
+}
+
+async function activeController(s: StackSettings, ctx: StackContext): Promise<string> {
+  const [{ java }, paths] = await Promise.all([ctx.java(17), ctx.components()]);
+  const controllers = nodeIds(s).map((id) => `${s.host}:${nodePorts(s, id).controller}`);
+  const output = await new Deno.Command(java, {
+    args: [
+      "-cp",
+      `${paths.kafkaLibs}/*`,
+      "-Dlog4j2.level=error",
+      "org.apache.kafka.tools.MetadataQuorumCommand",
+      "--bootstrap-controller",
+      controllers.join(","),
+      "describe",
+      "--status",
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(output.stdout);
+  const leader = /^LeaderId:\s*(\d+)/m.exec(text)?.[1];
+  if (!leader) throw new Error("no leader reported");
+  const service = s.brokers === 1 ? "kafka" : `kafka-${leader}`;
+  return `node ${leader} (${service}, ${s.host}:${nodePorts(s, Number(leader)).broker})`;
+}
 
 async function main(args: string[]): Promise<number> {
-  const settings = loadStackSettings(repoDir);
+  const base = loadStackSettings(repoDir);
+  const flag = args.indexOf("--brokers");
+  const requested = flag >= 0 ? args[flag + 1] : Deno.env.get("KAFKA_BROKERS");
+  const brokers = requested
+    ? parseBrokers(requested)
+    : args[0] === "up"
+    ? (await recordedSize(base)) ?? 1
+    : (await recordedSize(base)) ?? base.brokers;
+  const settings = loadStackSettings(
+    repoDir,
+    (name) => name === "KAFKA_BROKERS" ? String(brokers) : Deno.env.get(name),
+  );
   switch (args[0]) {
     case "up":
       return await up(settings);

@@ -15,6 +15,8 @@ export interface Service {
   name: string;
   /** Ports it binds, so that a busy port is reported before starting. */
   ports: (keyof StackPorts)[];
+  /** Every port it binds, when some are not in StackPorts (the nodes of a Kafka cluster). */
+  listenPorts?: (settings: StackSettings) => number[];
   url: (settings: StackSettings) => string;
   logFile: (settings: StackSettings) => string | Promise<string>;
   readyTimeoutMs: number;
@@ -30,6 +32,11 @@ export interface Service {
   healthy: (settings: StackSettings) => Promise<boolean>;
   /** One-time setup after it is healthy (e.g. database and table). */
   afterStart?: (ctx: StackContext) => Promise<void>;
+}
+
+/** The ports a service binds. */
+export function portsOf(service: Service, s: StackSettings): number[] {
+  return service.listenPorts?.(s) ?? service.ports.map((key) => s.ports[key]);
 }
 
 export const runDir = (s: StackSettings) => `${s.stackDir}/run`;

@@ -20,6 +20,44 @@ export interface StackSettings {
   cacheDir: string;
   host: string;
   ports: StackPorts;
+  /** KRaft nodes (broker and controller each): 1, or 3 for a cluster with a three-voter quorum. */
+  brokers: number;
+}
+
+/** The ports of KRaft node `id` (1-based): node n listens two ports above node n - 1. */
+export function nodePorts(
+  settings: StackSettings,
+  id: number,
+): { broker: number; controller: number } {
+  return {
+    broker: settings.ports.kafka + 2 * (id - 1),
+    controller: settings.ports.kafkaController + 2 * (id - 1),
+  };
+}
+
+/** The node ids of the cluster, 1 to `brokers`. */
+export function nodeIds(settings: StackSettings): number[] {
+  return Array.from({ length: settings.brokers }, (_, i) => i + 1);
+}
+
+/** Replication of Kafka's and the project's topics: the cluster size, at most 3. */
+export function replicationFactor(settings: StackSettings): number {
+  return Math.min(3, settings.brokers);
+}
+
+/** `min.insync.replicas` that goes with the replication factor. */
+export function minInsyncReplicas(settings: StackSettings): number {
+  return replicationFactor(settings) >= 3 ? 2 : 1;
+}
+
+/** Parses a broker count (`--brokers N` or KAFKA_BROKERS). */
+export function parseBrokers(raw: string | undefined, fallback = 1): number {
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > 9) {
+    throw new StackError(`the number of brokers must be 1 to 9, got "${raw}"`);
+  }
+  return value;
 }
 
 export const DEFAULT_PORTS: StackPorts = {
@@ -69,17 +107,23 @@ export function loadStackSettings(
   const ports = Object.fromEntries(
     (Object.keys(PORT_VARS) as (keyof StackPorts)[]).map((key) => [key, port(env, key)]),
   ) as unknown as StackPorts;
+  const brokers = parseBrokers(env("KAFKA_BROKERS"));
   const used = new Map<number, string>();
-  for (const [key, value] of Object.entries(ports)) {
+  const extraNodePorts: [string, number][] = [];
+  for (let id = 2; id <= brokers; id++) {
+    extraNodePorts.push([`broker ${id}`, ports.kafka + 2 * (id - 1)]);
+    extraNodePorts.push([`controller ${id}`, ports.kafkaController + 2 * (id - 1)]);
+  }
+  for (const [key, value] of [...Object.entries(ports), ...extraNodePorts]) {
     const other = used.get(value);
     if (other) {
       throw new StackError(
         `${
-          PORT_VARS[key as keyof StackPorts]
+          PORT_VARS[key as keyof StackPorts] ?? `the port of ${key}`
         } and ${other} are both ${value}: give them different ports`,
       );
     }
-    used.set(value, PORT_VARS[key as keyof StackPorts]);
+    used.set(value, PORT_VARS[key as keyof StackPorts] ?? `the port of ${key}`);
   }
   return {
     repoDir,
@@ -87,6 +131,7 @@ export function loadStackSettings(
     cacheDir: `${cacheBase}/cta-transit-status`,
     host: "127.0.0.1",
     ports,
+    brokers,
   };
 }
 
@@ -94,7 +139,11 @@ export function loadStackSettings(
 export function clientEnv(settings: StackSettings): Record<string, string> {
   const { host, ports } = settings;
   return {
-    KAFKA_BOOTSTRAP_SERVERS: `${host}:${ports.kafka}`,
+    KAFKA_BOOTSTRAP_SERVERS: nodeIds(settings).map((id) =>
+      `${host}:${nodePorts(settings, id).broker}`
+    )
+      .join(","),
+    TOPIC_REPLICATION_FACTOR: String(replicationFactor(settings)),
     SCHEMA_REGISTRY_URL: `http://${host}:${ports.registry}/apis/ccompat/v7`,
     REST_PROXY_URL: `http://${host}:${ports.restProxy}`,
     REST_PROXY_HOST: host,

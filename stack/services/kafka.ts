@@ -1,10 +1,8 @@
-/** The Kafka broker: KRaft, broker and controller in one process. */
+/** The Kafka brokers: KRaft nodes, each a broker and a controller in one process. */
 import { kafkaServerProperties, log4j2Properties } from "../configs.ts";
 import { isListening, spawnDetached } from "../process.ts";
 import { confDir, fileSize, logContains, type Service, serviceLog } from "../service.ts";
-import { StackError, type StackSettings } from "../settings.ts";
-
-const dataDir = (s: StackSettings) => `${s.stackDir}/kafka/data`;
+import { nodePorts, StackError, type StackSettings } from "../settings.ts";
 
 /** A Kafka cluster id: 16 random bytes, URL-safe base64 without padding, not starting with "-". */
 export function randomClusterId(): string {
@@ -23,56 +21,96 @@ export async function writeLog4j(settings: StackSettings): Promise<string> {
   return file;
 }
 
-let logOffset = 0;
+const logOffsets = new Map<string, number>();
 
-export const kafka: Service = {
-  name: "kafka",
-  ports: ["kafka", "kafkaController"],
-  url: (s) => `${s.host}:${s.ports.kafka}`,
-  logFile: (s) => serviceLog(s, "kafka"),
-  readyTimeoutMs: 90_000,
-  prepare: async (ctx) => {
-    await ctx.java(17);
-  },
-  start: async (ctx) => {
-    const { settings } = ctx;
-    const [{ java }, paths] = await Promise.all([ctx.java(17), ctx.components()]);
-    const properties = `${confDir(settings)}/kafka.properties`;
-    await Deno.mkdir(dataDir(settings), { recursive: true });
-    await Deno.writeTextFile(properties, kafkaServerProperties(settings, dataDir(settings)));
-    const log4j = await writeLog4j(settings);
-    const jvm = [`-Dlog4j2.configurationFile=${log4j}`, "-cp", `${paths.kafkaLibs}/*`];
-    if (!(await fileSize(`${dataDir(settings)}/meta.properties`))) {
-      ctx.progress("kafka: formatting storage (first start)");
-      const format = await new Deno.Command(java, {
+const clusterIds = new Map<string, Promise<string>>();
+
+/** The cluster id shared by every node, kept in a file and created once on first use. */
+function clusterId(settings: StackSettings): Promise<string> {
+  const file = `${settings.stackDir}/kafka-cluster-id`;
+  if (!clusterIds.has(file)) clusterIds.set(file, readOrCreateClusterId(file));
+  return clusterIds.get(file)!;
+}
+
+async function readOrCreateClusterId(file: string): Promise<string> {
+  try {
+    return (await Deno.readTextFile(file)).trim();
+  } catch {
+    const id = randomClusterId();
+    await Deno.writeTextFile(file, `${id}\n`);
+    return id;
+  }
+}
+
+/**
+ * KRaft node `id` of a cluster of `settings.brokers`. A single node is the service "kafka" with
+ * its data in `.stack/kafka`; the nodes of a cluster are "kafka-1", "kafka-2", ...
+ */
+export function kafkaNode(id: number, brokers: number): Service {
+  const name = brokers === 1 ? "kafka" : `kafka-${id}`;
+  const dataDir = (s: StackSettings) =>
+    brokers === 1 ? `${s.stackDir}/kafka/data` : `${s.stackDir}/${name}/data`;
+  return {
+    name,
+    ports: id === 1 ? ["kafka", "kafkaController"] : [],
+    listenPorts: (s) => [nodePorts(s, id).broker, nodePorts(s, id).controller],
+    url: (s) => `${s.host}:${nodePorts(s, id).broker}`,
+    logFile: (s) => serviceLog(s, name),
+    readyTimeoutMs: 90_000,
+    prepare: async (ctx) => {
+      await ctx.java(17);
+    },
+    start: async (ctx) => {
+      const { settings } = ctx;
+      const [{ java }, paths] = await Promise.all([ctx.java(17), ctx.components()]);
+      const properties = `${confDir(settings)}/${name}.properties`;
+      await Deno.mkdir(dataDir(settings), { recursive: true });
+      await Deno.writeTextFile(properties, kafkaServerProperties(settings, dataDir(settings), id));
+      const log4j = await writeLog4j(settings);
+      const jvm = [`-Dlog4j2.configurationFile=${log4j}`, "-cp", `${paths.kafkaLibs}/*`];
+      if (!(await fileSize(`${dataDir(settings)}/meta.properties`))) {
+        ctx.progress(`${name}: formatting storage (first start)`);
+        const format = await new Deno.Command(java, {
+          args: [
+            ...jvm,
+            "kafka.tools.StorageTool",
+            "format",
+            ...(brokers === 1 ? ["--standalone"] : []),
+            "-t",
+            brokers === 1 ? randomClusterId() : await clusterId(settings),
+            "-c",
+            properties,
+          ],
+          stdout: "piped",
+          stderr: "piped",
+        }).output();
+        if (!format.success) {
+          const text = new TextDecoder().decode(format.stdout) +
+            new TextDecoder().decode(format.stderr);
+          throw new StackError(
+            `${name} storage format failed: ${text.trim().split("\n").at(-1)}`,
+          );
+        }
+      }
+      const logFile = serviceLog(settings, name);
+      logOffsets.set(name, await fileSize(logFile));
+      return spawnDetached({
+        cmd: java,
         args: [
+          brokers === 1 ? "-Xmx1g" : "-Xmx512m",
+          "-Xms256m",
           ...jvm,
-          "kafka.tools.StorageTool",
-          "format",
-          "--standalone",
-          "-t",
-          randomClusterId(),
-          "-c",
+          "kafka.Kafka",
           properties,
         ],
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      if (!format.success) {
-        const text = new TextDecoder().decode(format.stdout) +
-          new TextDecoder().decode(format.stderr);
-        throw new StackError(`kafka storage format failed: ${text.trim().split("\n").at(-1)}`);
-      }
-    }
-    const logFile = serviceLog(settings, "kafka");
-    logOffset = await fileSize(logFile);
-    return spawnDetached({
-      cmd: java,
-      args: ["-Xmx1g", "-Xms256m", ...jvm, "kafka.Kafka", properties],
-      logFile,
-    });
-  },
-  healthy: async (s) =>
-    await isListening(s.host, s.ports.kafka) &&
-    await logContains(serviceLog(s, "kafka"), "Kafka Server started", logOffset),
-};
+        logFile,
+      });
+    },
+    healthy: async (s) =>
+      await isListening(s.host, nodePorts(s, id).broker) &&
+      await logContains(serviceLog(s, name), "Kafka Server started", logOffsets.get(name) ?? 0),
+  };
+}
+
+/** The single-node broker of the default stack. */
+export const kafka: Service = kafkaNode(1, 1);
