@@ -274,3 +274,63 @@ Deno.test("schema registrations are cached per subject and schema text", integra
     await deleteSubjects(config, [topic]);
   }
 });
+
+Deno.test(
+  "concurrent requests all land, with distinct offsets",
+  integration,
+  () =>
+    withProxy("concurrent", async (proxy, config, topic) => {
+      const requests = 20;
+      const perRequest = 50;
+      const answers = await Promise.all(
+        Array.from({ length: requests }, (_, r) =>
+          post(proxy, topic, JSON_TYPE, {
+            records: Array.from({ length: perRequest }, (_, i) => ({ key: i, value: { r, i } })),
+          })),
+      );
+      const seen = new Set<string>();
+      for (const answer of answers) {
+        assert.equal(answer.status, 200, JSON.stringify(answer.body));
+        for (const o of answer.body.offsets) {
+          assert.equal(o.error_code, null);
+          seen.add(`${o.partition}:${o.offset}`);
+        }
+      }
+      assert.equal(seen.size, requests * perRequest);
+      const records = await readRecords(config, topic, requests * perRequest);
+      assert.equal(records.length, requests * perRequest);
+    }),
+);
+
+Deno.test("the service logs its address and stops cleanly on SIGTERM", integration, async () => {
+  const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (probe.addr as Deno.NetAddr).port;
+  probe.close();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-P=client", "rest_proxy/main.ts"],
+    cwd: new URL("..", import.meta.url),
+    env: { REST_PROXY_PORT: String(port), REST_PROXY_HOST: "127.0.0.1" },
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let output = "";
+  while (!output.includes("listening on")) {
+    const { done, value } = await lines.read();
+    if (done) break;
+    output += value;
+  }
+  assert.match(output, new RegExp(`listening on http://127\\.0\\.0\\.1:${port}`));
+  const topics = await fetch(`http://127.0.0.1:${port}/topics`);
+  assert.equal(topics.status, 200);
+  assert.ok(Array.isArray(await topics.json()));
+  child.kill("SIGTERM");
+  while (true) {
+    const { done, value } = await lines.read();
+    if (done) break;
+    output += value;
+  }
+  const status = await child.status;
+  assert.equal(status.code, 0);
+  assert.match(output, /stopped/);
+});
