@@ -85,7 +85,11 @@ function secret(env: Env, readFile: ReadFile, name: string): string | undefined 
   try {
     return readFile(file).replace(/\r?\n$/, "");
   } catch (error) {
-    const reason = error instanceof Error ? error.name : "unreadable";
+    const reason = error instanceof Deno.errors.NotCapable
+      ? "no read permission: keep it inside the project or add --allow-read for it"
+      : error instanceof Error
+      ? error.name
+      : "unreadable";
     throw new ConfigError(`${name}_FILE names ${file}, which cannot be read (${reason})`);
   }
 }

@@ -2,8 +2,9 @@
  * The local stack without Docker: PostgreSQL, Kafka (KRaft), Apicurio Registry, Kafka Connect
  * with Debezium, and the project's REST proxy, as processes on 127.0.0.1.
  *
- *   deno task stack up [--brokers 3] | status | logs <service> [-f] [-n lines] | down [--wipe]
+ *   deno task stack up [--brokers 3] [--secure] | status | logs <service> [-f] [-n lines] | down [--wipe]
  *
+ * `--secure` creates a stack whose Kafka accepts only SASL_SSL with SCRAM-SHA-512 (stack/secure.ts).
  * `--brokers 3` (or KAFKA_BROKERS=3) runs a cluster of three KRaft nodes with a three-voter
  * quorum instead of one node. The stack remembers its size in `.stack/brokers` and writes the
  * client environment of the running stack (bootstrap list, replication factor) to `.stack/env`:
@@ -46,6 +47,7 @@ import {
   StackError,
   type StackSettings,
 } from "./settings.ts";
+import { controllerToolArgs, enableSecureMode, isSecure, secureBanner } from "./secure.ts";
 import { renderTable } from "./table.ts";
 
 /** Start order: each phase's services start in parallel once the previous phase is healthy. */
@@ -172,29 +174,38 @@ function stackConfig(s: StackSettings) {
   return loadConfig((name) => env[name] ?? Deno.env.get(name));
 }
 
-async function up(s: StackSettings): Promise<number> {
+/** Starts the stack, or only the named services (`up postgres`), each when not running. */
+async function up(s: StackSettings, only: string[] = []): Promise<number> {
+  const unknown = only.filter((name) => !services(s).some((svc) => svc.name === name));
+  if (unknown.length > 0) throw new StackError(`no service ${unknown.join(", ")} in this stack`);
+  const chosen = (svc: Service) => only.length === 0 || only.includes(svc.name);
   const started = performance.now();
   for (const dir of [runDir(s), logDir(s), confDir(s)]) await Deno.mkdir(dir, { recursive: true });
   await recordClusterSize(s);
   const ctx = context(s);
   // Prerequisites first, so that a missing one costs nothing and names the fix.
-  const toStart = (await Promise.all(services(s).map((svc) => observe(svc, s))))
+  const toStart = (await Promise.all(services(s).filter(chosen).map((svc) => observe(svc, s))))
     .filter((o) => !o.alive && !o.missing).map((o) => o.service);
   for (const service of toStart) await service.prepare?.(ctx);
   for (const service of toStart) await ensurePortsFree(service, s);
   if (toStart.some((svc) => svc !== postgres && svc !== restProxy)) await ctx.components();
   const results: Observed[] = [];
   for (const phase of phases(s)) {
-    results.push(...await Promise.all(phase.map((svc) => startService(svc, ctx))));
+    results.push(
+      ...await Promise.all(phase.filter(chosen).map((svc) => startService(svc, ctx))),
+    );
   }
   let connectorState = "RUNNING";
-  try {
-    await ensureStationsConnector(stackConfig(s));
-  } catch (error) {
-    connectorState = `failed: ${error instanceof Error ? error.message : error}`;
+  if (chosen(connect)) {
+    try {
+      await ensureStationsConnector(stackConfig(s));
+    } catch (error) {
+      connectorState = `failed: ${error instanceof Error ? error.message : error}`;
+    }
   }
   printTable(s, results, connectorState);
   if (s.brokers > 1) console.log(await controllerLine(s, ctx));
+  if (isSecure(s)) console.log(secureBanner(s));
   console.log(`up in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   return connectorState === "RUNNING" ? 0 : 1;
 }
@@ -306,7 +317,7 @@ async function logs(s: StackSettings, args: string[]): Promise<number> {
 }
 
 const USAGE =
-  "usage: deno task stack up [--brokers N] | status | logs <service> [-f] | down [--wipe]";
+  "usage: deno task stack up [--brokers N] [--secure] | status | logs <service> [-f] | down [--wipe]";
 
 const sizeFile = (s: StackSettings) => `${s.stackDir}/brokers`;
 const envFile = (s: StackSettings) => `${s.stackDir}/env`;
@@ -352,6 +363,7 @@ async function activeController(s: StackSettings, ctx: StackContext): Promise<st
       "org.apache.kafka.tools.MetadataQuorumCommand",
       "--bootstrap-controller",
       controllers.join(","),
+      ...await controllerToolArgs(s),
       "describe",
       "--status",
     ],
@@ -380,6 +392,7 @@ async function main(args: string[]): Promise<number> {
   );
   switch (args[0]) {
     case "up":
+      if (args.includes("--secure")) await enableSecureMode(settings, progress);
       return await up(settings);
     case "status":
       return await status(settings);

@@ -1,4 +1,5 @@
 /** Where the local stack lives and listens: every port and directory comes from the environment. */
+import { secureClientEnv } from "./secure.ts";
 
 type Env = (name: string) => string | undefined;
 
@@ -151,5 +152,6 @@ export function clientEnv(settings: StackSettings): Record<string, string> {
     KAFKA_CONNECT_URL: `http://${host}:${ports.connect}`,
     PGHOST: host,
     PGPORT: String(ports.postgres),
+    ...secureClientEnv(settings),
   };
 }

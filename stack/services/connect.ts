@@ -2,6 +2,7 @@
 import { connectWorkerProperties } from "../configs.ts";
 import { spawnDetached } from "../process.ts";
 import { confDir, httpOk, type Service, serviceLog } from "../service.ts";
+import { connectSecurityProperties } from "../secure.ts";
 import { writeLog4j } from "./kafka.ts";
 
 export const connect: Service = {
@@ -17,7 +18,10 @@ export const connect: Service = {
     const { settings } = ctx;
     const [{ java }, paths] = await Promise.all([ctx.java(17), ctx.components()]);
     const worker = `${confDir(settings)}/connect.properties`;
-    await Deno.writeTextFile(worker, connectWorkerProperties(settings, paths.connectPlugins));
+    await Deno.writeTextFile(
+      worker,
+      connectWorkerProperties(settings, paths.connectPlugins) + connectSecurityProperties(settings),
+    );
     const log4j = await writeLog4j(settings);
     return spawnDetached({
       cmd: java,

@@ -1,5 +1,6 @@
 /** The Kafka brokers: KRaft nodes, each a broker and a controller in one process. */
 import { kafkaServerProperties, log4j2Properties } from "../configs.ts";
+import { kafkaPropertiesFor, scramFormatArgs } from "../secure.ts";
 import { isListening, spawnDetached } from "../process.ts";
 import { confDir, fileSize, logContains, type Service, serviceLog } from "../service.ts";
 import { nodePorts, StackError, type StackSettings } from "../settings.ts";
@@ -65,7 +66,10 @@ export function kafkaNode(id: number, brokers: number): Service {
       const [{ java }, paths] = await Promise.all([ctx.java(17), ctx.components()]);
       const properties = `${confDir(settings)}/${name}.properties`;
       await Deno.mkdir(dataDir(settings), { recursive: true });
-      await Deno.writeTextFile(properties, kafkaServerProperties(settings, dataDir(settings), id));
+      await Deno.writeTextFile(
+        properties,
+        kafkaPropertiesFor(settings, kafkaServerProperties(settings, dataDir(settings), id)),
+      );
       const log4j = await writeLog4j(settings);
       const jvm = [`-Dlog4j2.configurationFile=${log4j}`, "-cp", `${paths.kafkaLibs}/*`];
       if (!(await fileSize(`${dataDir(settings)}/meta.properties`))) {
@@ -80,6 +84,7 @@ export function kafkaNode(id: number, brokers: number): Service {
             brokers === 1 ? randomClusterId() : await clusterId(settings),
             "-c",
             properties,
+            ...scramFormatArgs(settings),
           ],
           stdout: "piped",
           stderr: "piped",

@@ -1,6 +1,7 @@
 /** Apicurio Registry with its Confluent-compatible API, on persistent H2 storage. */
 import { spawnDetached } from "../process.ts";
 import { httpOk, type Service, serviceLog } from "../service.ts";
+import { registrySecurityArgs } from "../secure.ts";
 import type { StackSettings } from "../settings.ts";
 
 export function registryJvmArgs(settings: StackSettings): string[] {
@@ -34,7 +35,7 @@ export const registry: Service = {
     await Deno.mkdir(`${ctx.settings.stackDir}/registry`, { recursive: true });
     return spawnDetached({
       cmd: java,
-      args: registryJvmArgs(ctx.settings),
+      args: [...await registrySecurityArgs(ctx.settings), ...registryJvmArgs(ctx.settings)],
       cwd: paths.registryApp,
       logFile: serviceLog(ctx.settings, "registry"),
     });

@@ -1,5 +1,6 @@
 /** The project's REST proxy (rest_proxy/main.ts), run by Deno against this stack's ports. */
 import { spawnDetached } from "../process.ts";
+import { secureReadArgs } from "../secure.ts";
 import { httpOk, type Service, serviceLog } from "../service.ts";
 import { clientEnv, type StackSettings } from "../settings.ts";
 
@@ -23,7 +24,7 @@ export const restProxy: Service = {
     const { settings } = ctx;
     return Promise.resolve(spawnDetached({
       cmd: Deno.execPath(),
-      args: ["run", "-P=client", entryPoint(settings)],
+      args: ["run", "-P=client", ...secureReadArgs(settings), entryPoint(settings)],
       cwd: settings.repoDir,
       env: { ...Deno.env.toObject(), ...clientEnv(settings), KAFKAJS_NO_PARTITIONER_WARNING: "1" },
       logFile: serviceLog(settings, "rest-proxy"),
