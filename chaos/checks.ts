@@ -1,0 +1,133 @@
+/** What a chaos run verifies at its end, free of I/O: expected figures in, verdicts out. */
+import {
+  StationIndex,
+  type StationRow,
+  type TransformedStation,
+} from "../pipeline/station_transform.ts";
+
+export interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+const MAX_LISTED = 5;
+
+function listed(items: string[]): string {
+  const shown = items.slice(0, MAX_LISTED).join("; ");
+  return items.length > MAX_LISTED ? `${shown}; … ${items.length - MAX_LISTED} more` : shown;
+}
+
+/** Every station's count equals exactly what was produced for it, and no other station has one. */
+export function compareCounts(
+  name: string,
+  expected: ReadonlyMap<number, number>,
+  actual: ReadonlyMap<number, number>,
+): Check {
+  const wrong: string[] = [];
+  for (const [station, count] of expected) {
+    const seen = actual.get(station) ?? 0;
+    if (seen !== count) wrong.push(`${station}: expected ${count}, got ${seen}`);
+  }
+  for (const [station, count] of actual) {
+    if (!expected.has(station) && count !== 0) wrong.push(`${station}: unexpected ${count}`);
+  }
+  const total = [...expected.values()].reduce((a, b) => a + b, 0);
+  return {
+    name,
+    ok: wrong.length === 0,
+    detail: wrong.length === 0
+      ? `${expected.size} stations, ${total} entries, all equal`
+      : `${wrong.length} stations differ: ${listed(wrong)}`,
+  };
+}
+
+/** Every reading the simulation posted is on the topic (a retried post may repeat one). */
+export function compareWeather(posted: readonly number[], seen: readonly number[]): Check {
+  const present = new Set(seen);
+  const missing = posted.filter((t) => !present.has(t));
+  const duplicates = seen.length - present.size;
+  return {
+    name: "no weather reading is missing",
+    ok: posted.length > 0 && missing.length === 0,
+    detail: missing.length === 0
+      ? `${posted.length} posted, ${present.size} distinct on the topic, ${duplicates} repeated`
+      : `${missing.length} of ${posted.length} missing: ${listed(missing.map(String))}`,
+  };
+}
+
+/** The latest value per key of a compacted topic, as JSON text; tombstones remove the key. */
+export function latestByKey(records: { key: string; value: string | null }[]): Map<string, string> {
+  const latest = new Map<string, string>();
+  for (const { key, value } of records) {
+    if (value === null) latest.delete(key);
+    else latest.set(key, value);
+  }
+  return latest;
+}
+
+/** The transformed stations expected from the table's rows after the run's update. */
+export function expectedStations(
+  rows: readonly StationRow[],
+  renamed: { stationId: number; name: string },
+): Map<string, TransformedStation> {
+  const index = new StationIndex();
+  for (const row of rows) {
+    const name = row.station_id === renamed.stationId ? renamed.name : row.station_name;
+    index.apply(row.stop_id, { ...row, station_name: name });
+  }
+  return index.all();
+}
+
+export function compareStations(
+  expected: ReadonlyMap<string, TransformedStation>,
+  latest: ReadonlyMap<string, string>,
+): Check {
+  const wrong: string[] = [];
+  for (const [key, station] of expected) {
+    const value = latest.get(key);
+    if (value === undefined) wrong.push(`${key} missing`);
+    else if (value !== JSON.stringify(station)) wrong.push(`${key} is ${value}`);
+  }
+  for (const key of latest.keys()) if (!expected.has(key)) wrong.push(`${key} unexpected`);
+  return {
+    name: "the transformed stations are exactly the expected set",
+    ok: wrong.length === 0,
+    detail: wrong.length === 0 ? `${expected.size} station/line records` : listed(wrong),
+  };
+}
+
+/** The update made while Connect was down reached a reader once per line, not more. */
+export function compareRename(
+  records: { key: string; value: string | null }[],
+  renamed: { stationId: number; name: string },
+  lines: number,
+): Check {
+  const carrying = records.filter((r) => {
+    if (r.value === null) return false;
+    const station = JSON.parse(r.value) as TransformedStation;
+    return station.station_id === renamed.stationId && station.station_name === renamed.name;
+  });
+  return {
+    name: "the update made while Connect was down arrived exactly once",
+    ok: lines > 0 && carrying.length === lines,
+    detail: `${carrying.length} record(s) carry "${renamed.name}" for ${lines} line(s)`,
+  };
+}
+
+/** A dead-letter topic holds exactly the records the run injected on purpose. */
+export function compareDeadLetters(
+  topic: string,
+  injected: readonly string[],
+  found: readonly string[],
+): Check {
+  const expected = [...injected].sort();
+  const actual = [...found].sort();
+  const ok = expected.length === actual.length && expected.every((v, i) => v === actual[i]);
+  return {
+    name: `${topic} holds only what was injected`,
+    ok,
+    detail: `${injected.length} injected, ${found.length} found` +
+      (ok ? "" : `: ${listed(actual.filter((v) => !expected.includes(v)))}`),
+  };
+}
