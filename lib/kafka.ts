@@ -27,9 +27,13 @@ const DELIBERATE = [
   "KafkaJS v2.0.0 switched default partitioner",
 ];
 
+// Thrown to the caller as well, which reports it once (see explainKafkaError).
+const THROWN = ["authentication failed"];
+
 function isRetriedNoise(entry: LogEntry): boolean {
   if (DELIBERATE.some((needle) => entry.log.message.includes(needle))) return true;
   const text = `${entry.log.message} ${String(entry.log.error ?? "")}`;
+  if (THROWN.some((needle) => text.toLowerCase().includes(needle))) return true;
   return RETRIED_BY_KAFKAJS.some((needle) => text.includes(needle));
 }
 
@@ -82,7 +86,40 @@ export function tlsOptions(
   };
 }
 
+/**
+ * One line that names the setting to fix, for errors that the security settings cause; undefined
+ * for any other error. It never contains the password.
+ */
+export function explainKafkaError(error: unknown, config: KafkaConfig): string | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const at = config.brokers.join(",");
+  if (error.name === "KafkaJSSASLAuthenticationError") {
+    const who = config.sasl
+      ? `user "${config.sasl.username}" with ${config.sasl.mechanism.toUpperCase()}`
+      : "this client";
+    return `Kafka at ${at} refused the credentials of ${who}: ` +
+      "check KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD and KAFKA_SASL_MECHANISM";
+  }
+  return undefined;
+}
+
+let failureReporterInstalled = false;
+
+/** A process that dies of an authentication failure says so in one line, not a stack trace. */
+function reportSettingFailures(config: KafkaConfig): void {
+  if (failureReporterInstalled) return;
+  failureReporterInstalled = true;
+  globalThis.addEventListener("unhandledrejection", (event) => {
+    const line = explainKafkaError(event.reason, config);
+    if (!line) return;
+    event.preventDefault();
+    console.error(`error: ${line}`);
+    Deno.exit(1);
+  });
+}
+
 export function createKafka(clientId: string, config: KafkaConfig): Kafka {
+  reportSettingFailures(config);
   const ssl = tlsOptions(config);
   return new Kafka({
     clientId,
