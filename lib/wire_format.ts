@@ -63,6 +63,11 @@ export class AvroDecoder {
     return type;
   }
 
+  /** The writer schema of an id, fetched once; rejects with a WireFormatError when unknown. */
+  writerType(schemaId: number): Promise<avro.Type> {
+    return this.#typeOf(schemaId);
+  }
+
   async decode<T = Record<string, unknown>>(bytes: Buffer | null): Promise<T> {
     const [result] = await this.decodeAll<T>([bytes]);
     if (result instanceof WireFormatError) throw result;

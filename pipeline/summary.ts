@@ -8,6 +8,7 @@
  * co-partitioned with the input) and puts undecodable records in the turnstiles DLQ.
  */
 import { parseArgs } from "node:util";
+import type { Buffer } from "node:buffer";
 import type { KafkaMessage } from "kafkajs";
 import { groupId, loadConfig } from "../lib/config.ts";
 import { createKafka } from "../lib/kafka.ts";
@@ -18,7 +19,9 @@ import { type DeadLetter, type ExactlyOnceTopology, runExactlyOnce } from "../li
 import {
   countEntries,
   type Counts,
+  isStationRecordLayout,
   parseSummaryValue,
+  stationIdOfRecord,
   stationOf,
   summaryKey,
   summaryValue,
@@ -37,10 +40,36 @@ Options:
 
 Configuration comes from the environment (KAFKA_BOOTSTRAP_SERVERS, SCHEMA_REGISTRY_URL, ...).`;
 
+/** What avsc tells of a record type's fields; other types have none. */
+interface RecordTypeShape {
+  fields?: { name: string; type: { typeName: string } }[];
+}
+
 export function summaryTopology(
   decoder: AvroDecoder,
   topics: { input: string; output: string; deadLetters: string },
 ): ExactlyOnceTopology<Counts> {
+  // Per writer schema id: how many strings follow station_id when the station id can be read
+  // straight from the bytes, or null when only the full decoder will do.
+  const layouts = new Map<number, Promise<number | null>>();
+  const stringsAfterStation = (schemaId: number): Promise<number | null> => {
+    let layout = layouts.get(schemaId);
+    if (!layout) {
+      layout = decoder.writerType(schemaId).then((type) => {
+        const fields = ((type as unknown as RecordTypeShape).fields ?? [])
+          .map((f) => ({ name: f.name, typeName: f.type.typeName }));
+        return isStationRecordLayout(fields) ? fields.length - 1 : null;
+      }, () => {
+        layouts.delete(schemaId);
+        return null;
+      });
+      layouts.set(schemaId, layout);
+    }
+    return layout;
+  };
+  const schemaIdOf = (value: Buffer | null) =>
+    value !== null && value.length >= 5 && value[0] === 0 ? value.readUInt32BE(1) : undefined;
+
   return {
     name: "turnstile-summary",
     inputTopic: topics.input,
@@ -52,16 +81,37 @@ export function summaryTopology(
       if (summary) counts.set(summary.STATION_ID, summary.COUNT);
     },
     async process(counts, messages: KafkaMessage[]) {
-      const decoded = await decoder.decodeAll(messages.map((m) => m.value));
+      const ids = new Set<number>();
+      for (const m of messages) {
+        const id = schemaIdOf(m.value);
+        if (id !== undefined) ids.add(id);
+      }
+      const layoutOf = new Map<number, number | null>();
+      await Promise.all(
+        [...ids].map(async (id) => layoutOf.set(id, await stringsAfterStation(id))),
+      );
+
+      // The common case reads station_id from the bytes; the rest take the full decoder.
       const stations: number[] = [];
+      const others: KafkaMessage[] = [];
+      for (const m of messages) {
+        const id = schemaIdOf(m.value);
+        const strings = id === undefined ? null : layoutOf.get(id) ?? null;
+        const station = strings === null ? null : stationIdOfRecord(m.value!, 5, strings);
+        if (station !== null && station > 0) stations.push(station);
+        else others.push(m);
+      }
       const deadLetters: DeadLetter[] = [];
-      decoded.forEach((value, i) => {
-        const station = value instanceof WireFormatError
-          ? { reason: value.message }
-          : stationOf(value);
-        if ("reason" in station) deadLetters.push({ message: messages[i], reason: station.reason });
-        else stations.push(station.stationId);
-      });
+      if (others.length > 0) {
+        const decoded = await decoder.decodeAll(others.map((m) => m.value));
+        decoded.forEach((value, i) => {
+          const station = value instanceof WireFormatError
+            ? { reason: value.message }
+            : stationOf(value);
+          if ("reason" in station) deadLetters.push({ message: others[i], reason: station.reason });
+          else stations.push(station.stationId);
+        });
+      }
       const changed = countEntries(counts, stations);
       const outputs = [...changed].map(([stationId, count]) => ({
         key: summaryKey(stationId),

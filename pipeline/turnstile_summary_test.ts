@@ -1,8 +1,12 @@
 import assert from "node:assert/strict";
+import avro from "avsc";
 import {
   countEntries,
   type Counts,
+  isStationRecordLayout,
   parseSummaryValue,
+  readAvroInt,
+  stationIdOfRecord,
   stationOf,
   summaryKey,
   summaryValue,
@@ -43,4 +47,47 @@ Deno.test("a turnstile value without a usable station_id is rejected with a reas
     const result = stationOf(bad);
     assert.ok("reason" in result, JSON.stringify(bad));
   }
+});
+
+const turnstileType = avro.Type.forSchema(
+  JSON.parse(Deno.readTextFileSync(new URL("../schemas/turnstile_value.avsc", import.meta.url))),
+) as avro.types.RecordType;
+
+Deno.test("station_id read from the Avro bytes equals the decoded value", () => {
+  for (const stationId of [1, 63, 64, 40380, 2 ** 31 - 1, -5]) {
+    const bytes = turnstileType.toBuffer({
+      station_id: stationId,
+      station_name: "Clark/Lake",
+      line: "é",
+    });
+    assert.equal(stationIdOfRecord(bytes, 0, 2), stationId);
+  }
+  assert.deepEqual(readAvroInt(Uint8Array.of(0x80, 0x80, 0x80, 0x80, 0x80, 0x01), 0), null);
+  assert.deepEqual(readAvroInt(Uint8Array.of(0x80), 0), null);
+});
+
+Deno.test("bytes that are not exactly one station record are left to the full decoder", () => {
+  const bytes = turnstileType.toBuffer({
+    station_id: 40380,
+    station_name: "Clark/Lake",
+    line: "red",
+  });
+  assert.equal(stationIdOfRecord(bytes.subarray(0, bytes.length - 1), 0, 2), null, "truncated");
+  assert.equal(stationIdOfRecord(Uint8Array.of(...bytes, 0), 0, 2), null, "trailing byte");
+  assert.equal(stationIdOfRecord(Uint8Array.of(0xf0, 0x01, 0x03, 0x41), 0, 2), null, "length < 0");
+});
+
+Deno.test("only an int station_id followed by strings takes the byte reader", () => {
+  const shape = turnstileType.fields.map((f) => ({ name: f.name, typeName: f.type.typeName }));
+  assert.equal(isStationRecordLayout(shape), true);
+  assert.equal(isStationRecordLayout([{ name: "station_id", typeName: "long" }]), false);
+  assert.equal(isStationRecordLayout([{ name: "id", typeName: "int" }]), false);
+  assert.equal(
+    isStationRecordLayout([{ name: "station_id", typeName: "int" }, {
+      name: "n",
+      typeName: "int",
+    }]),
+    false,
+  );
+  assert.equal(isStationRecordLayout([]), false);
 });
