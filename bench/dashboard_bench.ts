@@ -1,0 +1,170 @@
+/**
+ * End-to-end figures of the dashboard against the real stack: `deno task bench:dashboard`.
+ *  1. latency from a produced TURNSTILE_SUMMARY record to the new count at an SSE client;
+ *  2. many concurrent SSE clients held while records flow: delivery latency and server CPU.
+ * Options (env): BENCH_EVENTS (500), BENCH_CLIENTS (1000), BENCH_FANOUT_EVENTS (50).
+ */
+import {
+  Inputs,
+  type ReceivedEvent,
+  SseClient,
+  startDashboard,
+  testConfig,
+} from "../tests/dashboard_fixture.ts";
+
+const EVENTS = Number(Deno.env.get("BENCH_EVENTS") ?? 500);
+const CLIENTS = Number(Deno.env.get("BENCH_CLIENTS") ?? 1000);
+const FANOUT_EVENTS = Number(Deno.env.get("BENCH_FANOUT_EVENTS") ?? 50);
+const CLOCK_TICKS_PER_SECOND = 100;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+function summary(samples: number[]): string {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const f = (n: number) => n.toFixed(1);
+  return `n=${sorted.length} p50=${f(percentile(sorted, 50))} ms p99=${
+    f(percentile(sorted, 99))
+  } ms max=${f(sorted.at(-1) ?? NaN)} ms`;
+}
+
+/**
+ * A file of /proc/<pid>/. Deno reserves /proc to --allow-all, so it is read through `cat`,
+ * which needs only permission to run that one program.
+ */
+function procFile(pid: number, name: string): string {
+  const { stdout } = new Deno.Command("cat", { args: [`/proc/${pid}/${name}`] }).outputSync();
+  return new TextDecoder().decode(stdout);
+}
+
+/** utime + stime of a process, in clock ticks, from /proc/<pid>/stat. */
+function cpuTicks(pid: number): number {
+  const stat = procFile(pid, "stat");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+function rssMiB(pid: number): number {
+  const status = procFile(pid, "status");
+  return Number(status.match(/VmRSS:\s+(\d+)/)![1]) / 1024;
+}
+
+function turnstileCounts(e: ReceivedEvent): { station_id: number; count: number }[] {
+  if (e.event !== "delta") return [];
+  return (e.data as { changes: { kind: string; station_id: number; count: number }[] }).changes
+    .filter((c) => c.kind === "turnstile");
+}
+
+async function waitUntil(done: () => boolean, timeoutMs: number, what: string) {
+  const deadline = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+const { config, namespace } = testConfig("bench");
+const inputs = new Inputs(config);
+await inputs.connect();
+await inputs.createTopics(["turnstileSummary"]);
+const dashboard = await startDashboard(namespace);
+console.log(`dashboard pid ${dashboard.pid} at ${dashboard.url}, namespace ${namespace}`);
+
+try {
+  // 1. Latency: one record per station, so coalescing within the batch window loses none.
+  const sentAt = new Map<number, number>();
+  const latencies: number[] = [];
+  const probe = new SseClient(`${dashboard.url}/api/events`, undefined, false);
+  probe.onEvent = (e) => {
+    for (const c of turnstileCounts(e)) {
+      const t0 = sentAt.get(c.station_id);
+      if (t0 !== undefined && c.count === 1) {
+        latencies.push(e.receivedAt - t0);
+        sentAt.delete(c.station_id);
+      }
+    }
+  };
+  // Warm up: the dashboard subscribes within a few seconds of the topic appearing.
+  await inputs.turnstileSummaries([[1, 0]]);
+  for (let i = 0; i < 100; i++) {
+    const health = await (await fetch(`${dashboard.url}/healthz`)).json();
+    if (health.subscribedTopics.includes(config.topics.turnstileSummary)) break;
+    await sleep(200);
+  }
+  await sleep(1000);
+  const pace = 10;
+  const started = performance.now();
+  for (let i = 0; i < EVENTS; i++) {
+    const stationId = 100_000 + i;
+    sentAt.set(stationId, performance.now());
+    await inputs.turnstileSummaries([[stationId, 1]]);
+    const next = started + (i + 1) * pace;
+    const wait = next - performance.now();
+    if (wait > 0) await sleep(wait);
+  }
+  await waitUntil(() => latencies.length >= EVENTS, 60_000, "all latency samples");
+  await probe.close();
+  console.log(
+    `record -> SSE client latency (${EVENTS} records, one per ${pace} ms): ${summary(latencies)}`,
+  );
+
+  // 2. Fan-out: CLIENTS concurrent streams, FANOUT_EVENTS count changes, 10 per second.
+  const fanout: number[] = [];
+  const countSentAt = new Map<number, number>();
+  let snapshots = 0;
+  const clients: SseClient[] = [];
+  const openedAt = performance.now();
+  for (let i = 0; i < CLIENTS; i++) {
+    const client = new SseClient(`${dashboard.url}/api/events`, undefined, false);
+    client.onEvent = (e) => {
+      if (e.event === "snapshot") snapshots++;
+      for (const c of turnstileCounts(e)) {
+        const t0 = countSentAt.get(c.station_id);
+        if (t0 !== undefined) fanout.push(e.receivedAt - t0);
+      }
+    };
+    clients.push(client);
+  }
+  await waitUntil(() => snapshots >= CLIENTS, 120_000, `${CLIENTS} snapshots`);
+  console.log(
+    `${CLIENTS} SSE clients connected in ${(performance.now() - openedAt).toFixed(0)} ms; ` +
+      `server RSS ${rssMiB(dashboard.pid).toFixed(0)} MiB`,
+  );
+  const refused = clients.filter((c) => c.status !== 200).length;
+  const serverTicks0 = cpuTicks(dashboard.pid);
+  const selfTicks0 = cpuTicks(Deno.pid);
+  const t0 = performance.now();
+  for (let n = 1; n <= FANOUT_EVENTS; n++) {
+    // A station per change: changes to one station within the batch window would coalesce.
+    countSentAt.set(200_000 + n, performance.now());
+    await inputs.turnstileSummaries([[200_000 + n, 1]]);
+    await sleep(100);
+  }
+  await waitUntil(
+    () => fanout.length >= CLIENTS * FANOUT_EVENTS,
+    60_000,
+    "fan-out deliveries",
+  ).catch((error) => console.log(String(error)));
+  const seconds = (performance.now() - t0) / 1000;
+  const serverCpu = (cpuTicks(dashboard.pid) - serverTicks0) / CLOCK_TICKS_PER_SECOND / seconds;
+  const selfCpu = (cpuTicks(Deno.pid) - selfTicks0) / CLOCK_TICKS_PER_SECOND / seconds;
+  const health = await (await fetch(`${dashboard.url}/healthz`)).json();
+  console.log(
+    `fan-out to ${CLIENTS} clients (${FANOUT_EVENTS} changes, 10/s; refused ${refused}): ` +
+      summary(fanout),
+  );
+  console.log(
+    `over ${seconds.toFixed(1)} s: server CPU ${(serverCpu * 100).toFixed(0)}% of one core, ` +
+      `RSS ${rssMiB(dashboard.pid).toFixed(0)} MiB; this client process CPU ${
+        (selfCpu * 100).toFixed(0)
+      }%; hub ${JSON.stringify(health.sse)}`,
+  );
+  await Promise.all(clients.map((c) => c.close()));
+} finally {
+  await dashboard.stop();
+  await inputs.close();
+}
