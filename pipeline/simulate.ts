@@ -52,7 +52,12 @@ async function main(): Promise<number> {
   const kafka = createKafka("cta-simulation", config.kafka);
   let code = 0;
   try {
-    const sink = await KafkaSink.open(kafka, config, options.partitions ?? config.partitions);
+    const sink = await KafkaSink.open(
+      kafka,
+      config,
+      options.partitions ?? config.partitions,
+      options.weather,
+    );
     try {
       const result = await runSteps(
         sim,

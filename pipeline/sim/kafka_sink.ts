@@ -37,13 +37,23 @@ export class KafkaSink {
     private readonly encodeTurnstile: (value: TurnstileValue) => Buffer,
   ) {}
 
-  /** Creates the topics if missing, registers the schemas and connects an idempotent producer. */
-  static async open(kafka: Kafka, config: Config, partitions: number): Promise<KafkaSink> {
+  /**
+   * Creates the topics if missing (the weather topic too, which the REST proxy writes to),
+   * registers the schemas and connects an idempotent producer.
+   */
+  static async open(
+    kafka: Kafka,
+    config: Config,
+    partitions: number,
+    withWeather: boolean,
+  ): Promise<KafkaSink> {
     const topics = { arrivals: config.topics.arrivals, turnstiles: config.topics.turnstiles };
-    await ensureTopics(kafka, config, [
+    const specs = [
       topicSpec(config, "arrivals", partitions),
       topicSpec(config, "turnstiles", partitions),
-    ]);
+    ];
+    if (withWeather) specs.push(topicSpec(config, "weather", partitions));
+    await ensureTopics(kafka, config, specs);
     const registry = createRegistry(config.registry);
     const [arrivalIds, turnstileIds] = await Promise.all([
       registerTopicSchemas(registry, "arrivals", topics.arrivals),

@@ -57,28 +57,31 @@ export function weatherPoster(
   const url = `${proxyUrl.replace(/\/$/, "")}/topics/${encodeURIComponent(topic)}`;
 
   return async (readings) => {
-    if (readings.length === 0) return;
-    const body = weatherBody(readings);
+    let pending = readings;
     const deadline = now() + policy.budgetMs;
     let delay = policy.firstDelayMs;
-    for (let attempt = 1;; attempt++) {
+    for (let attempt = 1; pending.length > 0; attempt++) {
       let problem: string;
       try {
         const response = await doFetch(url, {
           method: "POST",
           headers: { "content-type": AVRO_V2, accept: "application/vnd.kafka.v2+json" },
-          body,
+          body: weatherBody(pending),
         });
         const text = await response.text();
         if (response.ok) {
-          const failed = offsetErrors(text);
-          if (failed) throw new WeatherPostError(`the REST proxy refused readings: ${failed}`);
-          return;
-        }
-        if (response.status < 500) {
+          const outcome = recordOutcomes(text, pending);
+          if (outcome.refused) {
+            throw new WeatherPostError(`the REST proxy refused readings: ${outcome.refused}`);
+          }
+          if (outcome.retry.length === 0) return;
+          pending = outcome.retry;
+          problem = `${pending.length} readings not written: ${outcome.retryReason}`;
+        } else if (response.status < 500) {
           throw new WeatherPostError(`POST ${url} answered ${response.status}: ${text}`);
+        } else {
+          problem = `${response.status} ${text.slice(0, 200)}`;
         }
-        problem = `${response.status} ${text.slice(0, 200)}`;
       } catch (error) {
         if (error instanceof WeatherPostError) throw error;
         problem = (error as Error).message;
@@ -95,13 +98,42 @@ export function weatherPoster(
   };
 }
 
-/** The errors a v2 produce response reports per record, if any. */
-function offsetErrors(text: string): string | undefined {
+/** Error codes of a v2 produce response's offsets that say the record may succeed if retried. */
+const RETRIABLE_CODES = new Set([2, 50003]);
+
+interface Offset {
+  error_code?: number | null;
+  error?: string | null;
+}
+
+/**
+ * Splits a v2 produce response (offsets in record order) into the readings worth retrying and
+ * the reason of the first record refused for good.
+ */
+function recordOutcomes(
+  text: string,
+  sent: WeatherReading[],
+): { retry: WeatherReading[]; retryReason?: string; refused?: string } {
+  let offsets: Offset[];
   try {
-    const parsed = JSON.parse(text) as { offsets?: { error?: string | null }[] };
-    const errors = (parsed.offsets ?? []).map((o) => o.error).filter(Boolean);
-    return errors.length > 0 ? errors.join("; ") : undefined;
+    offsets = (JSON.parse(text) as { offsets?: Offset[] }).offsets ?? [];
   } catch {
-    return undefined;
+    return { retry: [] };
   }
+  const retry: WeatherReading[] = [];
+  let retryReason: string | undefined;
+  for (const [i, offset] of offsets.entries()) {
+    if (offset.error_code === null || offset.error_code === undefined) {
+      if (!offset.error) continue;
+    } else if (RETRIABLE_CODES.has(offset.error_code)) {
+      retry.push(sent[i]);
+      retryReason ??= offset.error ?? `error_code ${offset.error_code}`;
+      continue;
+    }
+    return {
+      retry: [],
+      refused: `${offset.error ?? "no reason given"} (error_code ${offset.error_code})`,
+    };
+  }
+  return { retry, retryReason };
 }

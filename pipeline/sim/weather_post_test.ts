@@ -91,3 +91,30 @@ Deno.test("a 4xx answer is not retried", async () => {
   );
   assert.equal(stub.calls.length, 1);
 });
+
+Deno.test("records the proxy could not write yet are retried alone; refused ones fail", async () => {
+  const second = { ...reading, timestamp: reading.timestamp + 3_600_000 };
+  const partly = {
+    offsets: [
+      { partition: 0, offset: 5, error_code: null, error: null },
+      { partition: null, offset: null, error_code: 50003, error: "not the leader" },
+    ],
+  };
+  const stub = scripted([new Response(JSON.stringify(partly)), ok()]);
+  await weatherPoster("http://p", "w", policy, { fetch: stub.fetch, ...clock(), log: () => {} })(
+    [reading, second],
+  );
+  assert.equal(stub.calls.length, 2);
+  const retried = JSON.parse(String(stub.calls[1].init.body)).records;
+  assert.deepEqual(retried.map((r: { key: { timestamp: number } }) => r.key.timestamp), [
+    second.timestamp,
+  ]);
+
+  const refused = { offsets: [{ partition: null, offset: null, error_code: 50002, error: "bad" }] };
+  const stub2 = scripted([new Response(JSON.stringify(refused)), ok()]);
+  await assert.rejects(
+    weatherPoster("http://p", "w", policy, { fetch: stub2.fetch, ...clock() })([reading]),
+    /refused readings: bad/,
+  );
+  assert.equal(stub2.calls.length, 1);
+});
