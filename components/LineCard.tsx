@@ -47,7 +47,9 @@ export function LineCard({ line, state }: { line: LineId; state: DashboardState 
             <span aria-hidden="true">&harr;</span>
             <span>{last}</span>
           </p>
-          <LineDiagram stations={stations} trains={trains} color={color} />
+          <div class="diagram-scroll">
+            <LineDiagram stations={stations} trains={trains} color={color} />
+          </div>
           <table class="stations">
             <thead>
               <tr>
