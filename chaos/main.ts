@@ -300,20 +300,6 @@ async function faultSequence(
   );
   run.record("SIGKILL stations stage", at, stationsBack, "restarted, caught up with its input");
 
-  at = run.elapsed;
-  const retriesBefore = (sim.output().match(/weather: POST .* failed/g) ?? []).length;
-  await run.stopStackService("rest-proxy");
-  await sleep(10_000);
-  await run.stack("up", "rest-proxy");
-  await sleep(Math.max(0, 3000));
-  const retries = (sim.output().match(/weather: POST .* failed/g) ?? []).length - retriesBefore;
-  run.record(
-    "REST proxy stopped for 10 s",
-    at,
-    run.elapsed - at,
-    `weather producer logged ${retries} retr${retries === 1 ? "y" : "ies"}`,
-  );
-
   if (options.brokers > 1) {
     const leader = await turnstileLeader(run);
     at = run.elapsed;
@@ -331,6 +317,20 @@ async function faultSequence(
       `simulation produced ${stepsDuring} steps while it was down`,
     );
   }
+
+  at = run.elapsed;
+  const retriesBefore = (sim.output().match(/weather: POST .* failed/g) ?? []).length;
+  await run.stopStackService("rest-proxy");
+  await sleep(10_000);
+  await run.stack("up", "rest-proxy");
+  await sleep(Math.max(0, 3000));
+  const retries = (sim.output().match(/weather: POST .* failed/g) ?? []).length - retriesBefore;
+  run.record(
+    "REST proxy stopped for 10 s",
+    at,
+    run.elapsed - at,
+    `weather producer logged ${retries} retr${retries === 1 ? "y" : "ies"}`,
+  );
 
   at = run.elapsed;
   await run.stopStackService("connect");

@@ -204,7 +204,7 @@ async function up(s: StackSettings, only: string[] = []): Promise<number> {
     }
   }
   printTable(s, results, connectorState);
-  if (s.brokers > 1) console.log(await controllerLine(s, ctx));
+  if (s.brokers > 1 && only.length === 0) console.log(await controllerLine(s, ctx));
   if (isSecure(s)) console.log(secureBanner(s));
   console.log(`up in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   return connectorState === "RUNNING" ? 0 : 1;

@@ -4,8 +4,9 @@
  */
 import type { Buffer } from "node:buffer";
 import type { Kafka, Message, Producer } from "kafkajs";
-import { ensureTopics, topicSpec } from "../../lib/admin.ts";
+import { ensureTopics, partitionCount, topicSpec } from "../../lib/admin.ts";
 import type { Config } from "../../lib/config.ts";
+import { sendPerPartition } from "../../lib/partitioned_send.ts";
 import { createRegistry, readSchema, registerTopicSchemas } from "../../lib/registry.ts";
 import { AVRO_SCHEMAS } from "../../lib/topics.ts";
 import { avroEncoder } from "../../lib/wire_format.ts";
@@ -27,6 +28,7 @@ interface TurnstileValue {
 export class KafkaSink {
   // A station's turnstile events are all alike, so each station's key and value are encoded once.
   readonly #turnstileMessages = new Map<number, Message>();
+  readonly #partitionCounts = new Map<string, number>();
 
   private constructor(
     private readonly producer: Producer,
@@ -65,7 +67,7 @@ export class KafkaSink {
       allowAutoTopicCreation: false,
     });
     await producer.connect();
-    return new KafkaSink(
+    const sink = new KafkaSink(
       producer,
       topics,
       avroEncoder(turnstileIds.key, readSchema(AVRO_SCHEMAS.turnstiles.key)),
@@ -73,6 +75,10 @@ export class KafkaSink {
       avroEncoder(arrivalIds.value, readSchema(AVRO_SCHEMAS.arrivals.value)),
       avroEncoder(turnstileIds.value, readSchema(AVRO_SCHEMAS.turnstiles.value)),
     );
+    for (const topic of Object.values(topics)) {
+      sink.#partitionCounts.set(topic, await partitionCount(kafka, topic));
+    }
+    return sink;
   }
 
   #turnstileMessage(stationId: number, name: string, line: string): Message {
@@ -98,18 +104,16 @@ export class KafkaSink {
       const message = this.#turnstileMessage(e.stationId, e.name, e.line);
       for (let i = 0; i < e.count; i++) turnstiles.push(message);
     }
-    // The arrivals ride along with the first chunk of entries.
-    let offset = 0;
-    do {
-      const chunk = turnstiles.slice(offset, offset + MESSAGES_PER_SEND);
-      const topicMessages = [];
-      if (offset === 0 && arrivals.length > 0) {
-        topicMessages.push({ topic: this.topics.arrivals, messages: arrivals });
-      }
-      if (chunk.length > 0) topicMessages.push({ topic: this.topics.turnstiles, messages: chunk });
-      if (topicMessages.length > 0) await this.producer.sendBatch({ acks: -1, topicMessages });
-      offset += MESSAGES_PER_SEND;
-    } while (offset < turnstiles.length);
+    // One partition per request, so that a leader change cannot duplicate a step's events.
+    await sendPerPartition(
+      this.producer,
+      [
+        { topic: this.topics.arrivals, messages: arrivals },
+        { topic: this.topics.turnstiles, messages: turnstiles },
+      ],
+      this.#partitionCounts,
+      MESSAGES_PER_SEND,
+    );
   }
 
   async close(): Promise<void> {
