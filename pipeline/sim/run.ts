@@ -16,6 +16,8 @@ export interface LoopOptions {
   /** Aborting stops the loop after the current step. */
   signal?: AbortSignal;
   log?: (line: string) => void;
+  /** Called after each acknowledged step with its events and its real duration in ms. */
+  onStep?: (step: StepEvents, busyMs: number) => void;
 }
 
 export interface LoopResult {
@@ -70,6 +72,7 @@ export async function runSteps(
     result.events += entryCount(step) + step.arrivals.length + step.weather.length;
     result.busyMs += busy;
     log(formatStepLine(step, busy));
+    options.onStep?.(step, busy);
     const more = options.steps === undefined || result.steps < options.steps;
     if (more) await pause(options.stepSeconds * 1000 - busy, options.signal);
   }

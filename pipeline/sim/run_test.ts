@@ -19,6 +19,7 @@ Deno.test("runs the given number of steps, hands every step and reading to the s
   const seen: StepEvents[] = [];
   const readings: WeatherReading[] = [];
   const lines: string[] = [];
+  const stepped: number[] = [];
   const report = new ReportBuilder();
   const result = await runSteps(
     newSim(),
