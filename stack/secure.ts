@@ -338,5 +338,6 @@ export function secureBanner(s: StackSettings): string {
 
 /** Deno flags that let a `-P=client` process read the secrets when they live outside the repo. */
 export function secureReadArgs(s: StackSettings): string[] {
-  return isSecure(s) ? [`--allow-read=${secretsDir(s)},${tlsDir(s)}`] : [];
+  // The flag replaces the permission set's read list, so it repeats the repository.
+  return isSecure(s) ? [`--allow-read=${s.repoDir},${secretsDir(s)},${tlsDir(s)}`] : [];
 }

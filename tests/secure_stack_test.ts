@@ -90,7 +90,8 @@ Deno.test({
       STACK_DIR: stackDir,
       ...Object.fromEntries(Object.entries(PORTS).map(([k, v]) => [k, String(v)])),
     };
-    const readSecrets = `--allow-read=${stackDir}`;
+    // Replaces -P=client's read list: the repository plus the secrets.
+    const readSecrets = `--allow-read=${ROOT},${stackDir}`;
     try {
       const up = await run(["run", "-P=stack", "stack/main.ts", "up", "--secure"], stack);
       // Every service must be healthy; the connector's state is not this test's subject.
