@@ -174,8 +174,10 @@ export async function runExactlyOnce<S>(
       if (task.nextOffset !== null) {
         const next = task.nextOffset;
         // The consumer may have fetched from an offset read before the fence; skip what the
-        // previous owner already committed.
-        messages = messages.filter((m) => BigInt(m.offset) >= next);
+        // previous owner already committed. Offsets rise within a batch, so the first tells.
+        if (messages.length > 0 && BigInt(messages[0].offset) < next) {
+          messages = messages.filter((m) => BigInt(m.offset) >= next);
+        }
         if (messages.length > 0 && BigInt(messages[0].offset) > next) {
           consumer.seek({ topic: batch.topic, partition, offset: String(next) });
           return;
