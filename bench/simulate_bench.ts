@@ -2,13 +2,14 @@
  * Burst throughput of the simulation: produce about a million turnstile events as fast as
  * possible (hour-long steps, no pause) to the broker, through the same sink as `simulate`.
  *
- *   deno task bench:simulate [target-events]
+ *   deno task bench:simulate [target-events] [messages-per-request]
  */
+import process from "node:process";
 import { type Config, loadConfig } from "../lib/config.ts";
 import { createKafka } from "../lib/kafka.ts";
 import { topicsIn } from "../lib/topics.ts";
 import { loadSimData } from "../pipeline/sim/data.ts";
-import { KafkaSink } from "../pipeline/sim/kafka_sink.ts";
+import { KafkaSink, MESSAGES_PER_SEND } from "../pipeline/sim/kafka_sink.ts";
 import { entryCount, Simulation } from "../pipeline/sim/model.ts";
 import { ReportBuilder } from "../pipeline/sim/report.ts";
 import { runSteps } from "../pipeline/sim/run.ts";
@@ -18,6 +19,8 @@ export interface SimulateBenchResult {
   steps: number;
   seconds: number;
   eventsPerSecond: number;
+  /** CPU seconds of this process while producing: the share of the time that is its own. */
+  cpuSeconds: number;
   /** The largest step, in events, and its rate. */
   largestStep: { events: number; eventsPerSecond: number };
 }
@@ -29,6 +32,7 @@ export interface SimulateBenchResult {
 export async function runSimulateBench(
   baseConfig: Config = loadConfig(),
   targetEvents = 1_000_000,
+  messagesPerSend = MESSAGES_PER_SEND,
 ): Promise<SimulateBenchResult> {
   const namespace = `bench-${crypto.randomUUID().slice(0, 8)}.`;
   const config: Config = { ...baseConfig, topics: topicsIn(namespace) };
@@ -40,11 +44,12 @@ export async function runSimulateBench(
     seed: 1,
     weather: false,
   });
-  const sink = await KafkaSink.open(kafka, config, config.partitions, false);
+  const sink = await KafkaSink.open(kafka, config, config.partitions, false, messagesPerSend);
   let events = 0;
   let steps = 0;
   let busyMs = 0;
   let largestStep = { events: 0, eventsPerSecond: 0 };
+  const cpuBefore = process.cpuUsage();
   try {
     const controller = new AbortController();
     await runSteps(sim, { events: (step) => sink.send(step) }, new ReportBuilder(), {
@@ -74,17 +79,30 @@ export async function runSimulateBench(
     await admin.deleteTopics({ topics }).catch(() => {});
     await admin.disconnect();
   }
+  const cpu = process.cpuUsage(cpuBefore);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const seconds = busyMs / 1000;
-  return { events, steps, seconds, eventsPerSecond: Math.round(events / seconds), largestStep };
+  return {
+    events,
+    steps,
+    seconds,
+    eventsPerSecond: Math.round(events / seconds),
+    cpuSeconds,
+    largestStep,
+  };
 }
 
 if (import.meta.main) {
   const target = Number(Deno.args[0] ?? 1_000_000);
-  const result = await runSimulateBench(loadConfig(), target);
+  const perSend = Number(Deno.args[1] ?? MESSAGES_PER_SEND);
+  const result = await runSimulateBench(loadConfig(), target, perSend);
   console.log(
     `simulate burst: ${result.events} events in ${result.steps} steps, ` +
-      `${result.seconds.toFixed(1)} s producing, ${result.eventsPerSecond} events/s ` +
+      `${perSend} messages per request, ${
+        result.seconds.toFixed(1)
+      } s producing, ${result.eventsPerSecond} events/s ` +
       `(largest step ${result.largestStep.events} events at ` +
-      `${result.largestStep.eventsPerSecond} events/s)`,
+      `${result.largestStep.eventsPerSecond} events/s); ${result.cpuSeconds.toFixed(1)} CPU s, ` +
+      `${Math.round(result.events / result.cpuSeconds)} events per CPU second`,
   );
 }
