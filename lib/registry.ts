@@ -3,14 +3,23 @@ import { SchemaRegistry, SchemaType } from "@kafkajs/confluent-schema-registry";
 import type { RegistryConfig } from "./config.ts";
 import { AVRO_SCHEMAS, type AvroRole, subject } from "./topics.ts";
 
+/** `Authorization` for basic auth with `user:password` (UTF-8). */
+export function basicAuthorization(userInfo: string): string {
+  return `Basic ${btoa(String.fromCharCode(...new TextEncoder().encode(userInfo)))}`;
+}
+
 export function createRegistry(config: RegistryConfig): SchemaRegistry {
-  const auth = config.basicAuth
-    ? (() => {
-      const i = config.basicAuth.indexOf(":");
-      return { username: config.basicAuth.slice(0, i), password: config.basicAuth.slice(i + 1) };
-    })()
-    : undefined;
-  return new SchemaRegistry({ host: config.url, auth });
+  // The client's own `auth` option relies on node:http's `auth`, which Deno does not send;
+  // an explicit header works everywhere.
+  const authorization = config.basicAuth ? basicAuthorization(config.basicAuth) : undefined;
+  const middlewares = authorization
+    ? [() => ({
+      request: (request: { enhance: (changes: object) => unknown }) =>
+        request.enhance({ headers: { authorization } }),
+    })]
+    : [];
+  // deno-lint-ignore no-explicit-any
+  return new SchemaRegistry({ host: config.url, middlewares: middlewares as any });
 }
 
 const SCHEMA_DIR = new URL("../schemas/", import.meta.url);
