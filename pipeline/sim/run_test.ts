@@ -28,9 +28,15 @@ Deno.test("runs the given number of steps, hands every step and reading to the s
       weather: (r) => Promise.resolve(void readings.push(...r)),
     },
     report,
-    { steps: 5, stepSeconds: 0, log: (l) => lines.push(l) },
+    {
+      steps: 5,
+      stepSeconds: 0,
+      log: (l) => lines.push(l),
+      onStep: (step) => stepped.push(step.index),
+    },
   );
   assert.equal(result.steps, 5);
+  assert.deepEqual(stepped, [0, 1, 2, 3, 4]);
   assert.deepEqual(seen.map((s) => s.index), [0, 1, 2, 3, 4]);
   assert.deepEqual(readings.map((r) => new Date(r.timestamp).getUTCHours()), [0, 1, 2]);
   assert.equal(report.steps, 5);
