@@ -280,8 +280,20 @@ async function turnstileLeader(run: Run): Promise<number> {
 
 const stepsDone = (sim: Child) => (sim.output().match(/ step \d+:/g) ?? []).length;
 
-/** The faults other than the summary kills, one after another while the simulation runs. */
-async function faultSequence(
+/** When each of the other faults starts, in ms after the simulation started. */
+const FAULT_START_MS = {
+  stations: 3_000,
+  broker: 8_000,
+  restProxy: 15_000,
+  connect: 22_000,
+  dashboard: 35_000,
+};
+
+/**
+ * The faults other than the summary kills. Each starts at its own moment while the simulation
+ * runs and they overlap, as real failures do; each records when it recovered.
+ */
+async function faultTracks(
   run: Run,
   stages: { stations: Child; dashboard: Child },
   sim: Child,
@@ -289,82 +301,105 @@ async function faultSequence(
   rename: { stationId: number; name: string },
 ): Promise<void> {
   const { options } = run;
-  await sleep(3000);
+  const base = run.elapsed;
+  const startAt = (ms: number) => sleep(Math.max(0, base + ms - run.elapsed));
 
-  let at = run.elapsed;
-  await stages.stations.kill("SIGKILL");
-  stages.stations = run.start("stations-2", "client", "pipeline/stations.ts");
-  const stationsBack = await stages.stations.waitFor(/caught up with/, 90_000).then(
-    () => run.elapsed - at,
-    () => undefined,
-  );
-  run.record("SIGKILL stations stage", at, stationsBack, "restarted, caught up with its input");
+  const stationsTrack = async () => {
+    await startAt(FAULT_START_MS.stations);
+    const at = run.elapsed;
+    await stages.stations.kill("SIGKILL");
+    stages.stations = run.start("stations-2", "client", "pipeline/stations.ts");
+    const back = await stages.stations.waitFor(/caught up with/, 120_000).then(
+      () => run.elapsed - at,
+      () => undefined,
+    );
+    run.record("SIGKILL stations stage", at, back, "restarted, caught up with its input");
+  };
 
-  if (options.brokers > 1) {
+  const brokerTrack = async () => {
+    if (options.brokers < 2) return;
+    await startAt(FAULT_START_MS.broker);
     const leader = await turnstileLeader(run);
-    at = run.elapsed;
+    const at = run.elapsed;
     const stepsBefore = stepsDone(sim);
     const pid = await readPid(pidFile(run.settings, `kafka-${leader}`));
     if (pid === undefined) throw new Error(`no pid for kafka-${leader}`);
     Deno.kill(pid, "SIGKILL");
     await sleep(10_000);
-    const stepsDuring = stepsDone(sim) - stepsBefore;
     await run.stack("up", `kafka-${leader}`);
+    const steps = stepsDone(sim) - stepsBefore;
     run.record(
       `SIGKILL broker ${leader} (leader of the turnstile partitions), restart after 10 s`,
       at,
       run.elapsed - at,
-      `simulation produced ${stepsDuring} steps while it was down`,
+      `simulation completed ${steps} steps until it was back${sim.running ? "" : " (and ended)"}`,
     );
-  }
+  };
 
-  at = run.elapsed;
-  const retriesBefore = (sim.output().match(/weather: POST .* failed/g) ?? []).length;
-  await run.stopStackService("rest-proxy");
-  await sleep(10_000);
-  await run.stack("up", "rest-proxy");
-  await sleep(Math.max(0, 3000));
-  const retries = (sim.output().match(/weather: POST .* failed/g) ?? []).length - retriesBefore;
-  run.record(
-    "REST proxy stopped for 10 s",
-    at,
-    run.elapsed - at,
-    `weather producer logged ${retries} retr${retries === 1 ? "y" : "ies"}`,
-  );
+  const restProxyTrack = async () => {
+    await startAt(FAULT_START_MS.restProxy);
+    const at = run.elapsed;
+    const failures = () => (sim.output().match(/weather: POST .* failed/g) ?? []).length;
+    const before = failures();
+    await run.stopStackService("rest-proxy");
+    await sleep(10_000);
+    await run.stack("up", "rest-proxy");
+    const retries = failures() - before;
+    run.record(
+      "REST proxy stopped for 10 s",
+      at,
+      run.elapsed - at,
+      `weather producer logged ${retries} retr${retries === 1 ? "y" : "ies"}`,
+    );
+  };
 
-  at = run.elapsed;
-  await run.stopStackService("connect");
-  await run.stopStackService("postgres", "SIGINT");
-  await run.stack("up", "postgres");
-  await renameStation(run.config, rename.stationId, rename.name);
-  await run.stack("up", "connect");
-  const arrived = await waitUntil(
-    async () => (await dashboardState(run))?.text.includes(JSON.stringify(rename.name)) ?? false,
-    120_000,
-  );
-  run.record(
-    "Kafka Connect stopped, PostgreSQL restarted, station renamed, Connect started",
-    at,
-    arrived ? run.elapsed - at : undefined,
-    arrived ? `rename of ${rename.stationId} reached the dashboard` : "rename never arrived",
-  );
+  const connectTrack = async () => {
+    await startAt(FAULT_START_MS.connect);
+    const at = run.elapsed;
+    await run.stopStackService("connect");
+    await run.stopStackService("postgres", "SIGINT");
+    await run.stack("up", "postgres");
+    await renameStation(run.config, rename.stationId, rename.name);
+    await run.stack("up", "connect");
+    const arrived = await waitUntil(
+      async () => (await dashboardState(run))?.text.includes(JSON.stringify(rename.name)) ?? false,
+      180_000,
+    );
+    run.record(
+      "Kafka Connect stopped, PostgreSQL restarted, station renamed, Connect started",
+      at,
+      arrived ? run.elapsed - at : undefined,
+      arrived ? `rename of ${rename.stationId} reached the dashboard` : "rename never arrived",
+    );
+  };
 
-  at = run.elapsed;
-  const connectionsBefore = sse.connections;
-  await stages.dashboard.kill("SIGTERM");
-  stages.dashboard = run.start("dashboard-2", "serve", "main.ts");
-  const back = await waitUntil(
-    () => Promise.resolve(sse.connections > connectionsBefore && sse.lastEventAt > at),
-    90_000,
-  );
-  run.record(
-    "dashboard server restarted",
-    at,
-    back ? run.elapsed - at : undefined,
-    back
-      ? `SSE reader reconnected by itself (${sse.connections} connections, ${sse.snapshots} snapshots)`
-      : "SSE reader did not reconnect",
-  );
+  const dashboardTrack = async () => {
+    await startAt(FAULT_START_MS.dashboard);
+    const at = run.elapsed;
+    const connectionsBefore = sse.connections;
+    await stages.dashboard.kill("SIGTERM");
+    stages.dashboard = run.start("dashboard-2", "serve", "main.ts");
+    const back = await waitUntil(
+      () => Promise.resolve(sse.connections > connectionsBefore && sse.lastEventAt > at),
+      120_000,
+    );
+    run.record(
+      "dashboard server restarted",
+      at,
+      back ? run.elapsed - at : undefined,
+      back
+        ? `SSE reader reconnected by itself (${sse.connections} connections, ${sse.snapshots} snapshots)`
+        : "SSE reader did not reconnect",
+    );
+  };
+
+  await Promise.all([
+    stationsTrack(),
+    brokerTrack(),
+    restProxyTrack(),
+    connectTrack(),
+    dashboardTrack(),
+  ]);
 }
 
 async function main(options: Options): Promise<number> {
@@ -461,7 +496,7 @@ async function main(options: Options): Promise<number> {
         await killSummary(run, summaries[0], n);
       }
     })();
-    await faultSequence(run, stages, sim, sse, rename);
+    await faultTracks(run, stages, sim, sse, rename);
     await killing;
     const simCode = await sim.exited;
     checks.push({
