@@ -120,6 +120,41 @@ Deno.test("summary counts every station exactly and sends poison records to the 
   }
 });
 
+Deno.test("a seeded simulation's turnstile events are counted exactly, station by station", async () => {
+  const { config, kafka, env } = setup();
+  const report = await Deno.makeTempFile({ suffix: ".json" });
+  const summary = startStage(SUMMARY, [], env);
+  try {
+    // Midnight to 9:00 on a weekday, the morning rush included.
+    const simulation = startStage("pipeline/simulate.ts", [
+      "--steps=108",
+      "--step-seconds=0",
+      "--seed=20181001",
+      "--start=2018-10-01",
+      "--no-weather",
+      "--no-connector",
+      `--report=${report}`,
+    ], env);
+    assert.equal(await simulation.exited, 0, simulation.output());
+    const produced: {
+      totals: { turnstiles: number };
+      stations: Record<string, { turnstiles: number }>;
+    } = JSON.parse(await Deno.readTextFile(report));
+    const expected = new Map(
+      Object.entries(produced.stations)
+        .filter(([, tally]) => tally.turnstiles > 0)
+        .map(([station, tally]) => [Number(station), tally.turnstiles]),
+    );
+    assert.ok(produced.totals.turnstiles > 50_000, `only ${produced.totals.turnstiles} entries`);
+    assert.equal(total(expected), produced.totals.turnstiles);
+    await waitForTotal(kafka, config, produced.totals.turnstiles, [summary]);
+    assertExact(await summaryCounts(kafka, config), expected);
+  } finally {
+    await summary.kill("SIGTERM");
+    await Deno.remove(report);
+  }
+});
+
 Deno.test("counts stay exact after the summary is killed with SIGKILL mid-run, repeatedly", async () => {
   const { config, kafka, env } = setup();
   const registry = createRegistry(config.registry);
