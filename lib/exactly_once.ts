@@ -60,6 +60,9 @@ interface PartitionTask<S> {
   nextOffset: bigint | null;
 }
 
+/** Consumer restarts without a committed batch in between before the stage gives up. */
+export const MAX_RESTARTS_IN_A_ROW = 5;
+
 export function transactionalId(stage: string, topic: string, partition: number): string {
   return `${stage}-${topic}-${partition}`;
 }
@@ -74,6 +77,7 @@ export async function runExactlyOnce<S>(
   const tasks = new Map<number, Promise<PartitionTask<S>>>();
   const admin: Admin = kafka.admin();
   await admin.connect();
+  let failuresInARow = 0;
 
   const consumer: Consumer = kafka.consumer({
     groupId: options.groupId,
@@ -83,8 +87,21 @@ export async function runExactlyOnce<S>(
     maxWaitTimeInMs: 50,
     sessionTimeout: 10_000,
     heartbeatInterval: 1_000,
-    // A stage restarts its consumer after a failure instead of dying.
-    retry: { retries: 8, initialRetryTime: 100, restartOnFailure: () => Promise.resolve(true) },
+    // A stage restarts its consumer after a failure, but only a few times in a row: a broker
+    // that stays away longer than that ends the stage with one clear error instead of a hang.
+    retry: {
+      retries: 8,
+      initialRetryTime: 100,
+      restartOnFailure: (error: Error) => {
+        failuresInARow++;
+        const again = failuresInARow <= MAX_RESTARTS_IN_A_ROW;
+        log(
+          `${topology.name}: consumer failed (${error.message}); ` +
+            (again ? `restart ${failuresInARow} of ${MAX_RESTARTS_IN_A_ROW}` : "giving up"),
+        );
+        return Promise.resolve(again);
+      },
+    },
   });
 
   async function committedOffset(partition: number): Promise<bigint | null> {
@@ -238,6 +255,7 @@ export async function runExactlyOnce<S>(
       stats.processed += messages.length;
       stats.deadLetters += result.deadLetters.length;
       stats.transactions++;
+      failuresInARow = 0;
       resolveOffset(last);
       await heartbeat();
     },
