@@ -14,6 +14,7 @@ import type { Kafka } from "kafkajs";
 import pg from "pg";
 import { deadLetterSpec, ensureTopics, topicSpec } from "../lib/admin.ts";
 import { type Config, loadConfig } from "../lib/config.ts";
+import { ensureStationsConnector } from "../lib/connector.ts";
 import { createKafka } from "../lib/kafka.ts";
 import { readToEnd } from "../lib/read_to_end.ts";
 import { createRegistry } from "../lib/registry.ts";
@@ -95,6 +96,18 @@ function parseOptions(args: string[]): Options | null {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function withRetries<T>(what: string, action: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1;; attempt++) {
+    try {
+      return await action();
+    } catch (error) {
+      if (attempt >= attempts) throw error;
+      say(`${what}: ${(error as Error).message}; retry ${attempt}`);
+      await sleep(2000);
+    }
+  }
+}
 
 function say(line: string): void {
   console.log(`chaos: ${line}`);
@@ -415,7 +428,8 @@ async function main(options: Options): Promise<number> {
     KAFKAJS_NO_PARTITIONER_WARNING: "1",
   };
   const config = loadConfig((name) => env[name]);
-  const logDir = `${settings.stackDir}/chaos-logs/${namespace.slice(0, -1)}`;
+  // Outside the stack directory, which `down --wipe` removes.
+  const logDir = `${ROOT}/.stack/chaos-logs/${namespace.slice(0, -1)}`;
   await Deno.mkdir(logDir, { recursive: true });
   const run = new Run(options, settings, stackEnv, env, config, logDir);
   say(`${options.brokers} broker(s), stack ${settings.stackDir}, logs ${logDir}`);
@@ -424,7 +438,9 @@ async function main(options: Options): Promise<number> {
   let sse: SseReader | undefined;
   try {
     const upStart = run.elapsed;
-    await run.stack("up", "--brokers", String(options.brokers));
+    // A freshly started Connect may not answer the connector request in time: `up` again.
+    await run.stack("up", "--brokers", String(options.brokers))
+      .catch(() => run.stack("up", "--brokers", String(options.brokers)));
     say(`stack up in ${((run.elapsed - upStart) / 1000).toFixed(1)} s`);
 
     await ensureTopics(run.kafka, config, [
@@ -466,6 +482,7 @@ async function main(options: Options): Promise<number> {
     sse = new SseReader(`http://127.0.0.1:${dashboardPort}`);
     await Promise.all(summaries.map((s) => s.child.waitFor(/counting/, 120_000)));
 
+    await withRetries("stations connector", () => ensureStationsConnector(config));
     const reportFile = `${logDir}/simulation.json`;
     const sim = run.start("simulate", "client", "pipeline/simulate.ts", [
       "--seed",
@@ -480,6 +497,7 @@ async function main(options: Options): Promise<number> {
       "2026-11-02",
       "--report",
       reportFile,
+      "--no-connector",
     ]);
     const simStarted = run.elapsed;
     const duration = options.steps * options.stepSeconds * 1000;
