@@ -189,12 +189,20 @@ async function up(s: StackSettings, only: string[] = []): Promise<number> {
   for (const service of toStart) await service.prepare?.(ctx);
   for (const service of toStart) await ensurePortsFree(service, s);
   if (toStart.some((svc) => svc !== postgres && svc !== restProxy)) await ctx.components();
-  const results: Observed[] = [];
-  for (const phase of phases(s)) {
-    results.push(
-      ...await Promise.all(phase.filter(chosen).map((svc) => startService(svc, ctx))),
-    );
-  }
+  // Connect and the REST proxy need only Kafka: they start as soon as the Kafka nodes are
+  // healthy, while PostgreSQL and the registry may still be starting.
+  const [base, clients] = phases(s);
+  const baseStarts = base.filter(chosen).map((svc) => ({ svc, ready: startService(svc, ctx) }));
+  const kafkaReady = Promise.all(baseStarts.filter((b) => isKafkaNode(b.svc)).map((b) => b.ready));
+  const clientStarts = clients.filter(chosen).map((svc) =>
+    kafkaReady.then(() => startService(svc, ctx))
+  );
+  // Failures surface from the awaits below, in start order.
+  for (const started of [kafkaReady, ...clientStarts]) started.catch(() => {});
+  const results: Observed[] = [
+    ...await Promise.all(baseStarts.map((b) => b.ready)),
+    ...await Promise.all(clientStarts),
+  ];
   let connectorState = "RUNNING";
   if (chosen(connect)) {
     try {

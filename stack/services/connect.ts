@@ -4,6 +4,7 @@ import { spawnDetached } from "../process.ts";
 import { confDir, httpOk, type Service, serviceLog } from "../service.ts";
 import { connectSecurityProperties } from "../secure.ts";
 import { writeLog4j } from "./kafka.ts";
+import { LIGHT_SERVICE_ARGS, sharedArchiveArgs } from "../jvm.ts";
 
 export const connect: Service = {
   name: "connect",
@@ -16,7 +17,7 @@ export const connect: Service = {
   },
   start: async (ctx) => {
     const { settings } = ctx;
-    const [{ java }, paths] = await Promise.all([ctx.java(17), ctx.components()]);
+    const [{ java, major }, paths] = await Promise.all([ctx.java(17), ctx.components()]);
     const worker = `${confDir(settings)}/connect.properties`;
     await Deno.writeTextFile(
       worker,
@@ -27,6 +28,8 @@ export const connect: Service = {
       cmd: java,
       args: [
         "-Xmx512m",
+        ...LIGHT_SERVICE_ARGS,
+        ...await sharedArchiveArgs(settings.stackDir, "connect", major),
         `-Dlog4j2.configurationFile=${log4j}`,
         "-cp",
         `${paths.connectLibs}/*`,

@@ -4,6 +4,7 @@ import { kafkaPropertiesFor, scramFormatArgs } from "../secure.ts";
 import { isListening, spawnDetached } from "../process.ts";
 import { confDir, fileSize, logContains, type Service, serviceLog } from "../service.ts";
 import { nodePorts, StackError, type StackSettings } from "../settings.ts";
+import { sharedArchiveArgs } from "../jvm.ts";
 
 /** A Kafka cluster id: 16 random bytes, URL-safe base64 without padding, not starting with "-". */
 export function randomClusterId(): string {
@@ -63,7 +64,7 @@ export function kafkaNode(id: number, brokers: number): Service {
     },
     start: async (ctx) => {
       const { settings } = ctx;
-      const [{ java }, paths] = await Promise.all([ctx.java(17), ctx.components()]);
+      const [{ java, major }, paths] = await Promise.all([ctx.java(17), ctx.components()]);
       const properties = `${confDir(settings)}/${name}.properties`;
       await Deno.mkdir(dataDir(settings), { recursive: true });
       await Deno.writeTextFile(
@@ -104,6 +105,7 @@ export function kafkaNode(id: number, brokers: number): Service {
         args: [
           brokers === 1 ? "-Xmx1g" : "-Xmx512m",
           "-Xms256m",
+          ...await sharedArchiveArgs(settings.stackDir, name, major),
           ...jvm,
           "kafka.Kafka",
           properties,

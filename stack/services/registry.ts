@@ -3,6 +3,7 @@ import { spawnDetached } from "../process.ts";
 import { httpOk, type Service, serviceLog } from "../service.ts";
 import { registrySecurityArgs } from "../secure.ts";
 import type { StackSettings } from "../settings.ts";
+import { LIGHT_SERVICE_ARGS, sharedArchiveArgs } from "../jvm.ts";
 
 export function registryJvmArgs(settings: StackSettings): string[] {
   const { host, ports, stackDir } = settings;
@@ -31,11 +32,19 @@ export const registry: Service = {
     await ctx.java(21, "JAVA21_HOME");
   },
   start: async (ctx) => {
-    const [{ java }, paths] = await Promise.all([ctx.java(21, "JAVA21_HOME"), ctx.components()]);
+    const [{ java, major }, paths] = await Promise.all([
+      ctx.java(21, "JAVA21_HOME"),
+      ctx.components(),
+    ]);
     await Deno.mkdir(`${ctx.settings.stackDir}/registry`, { recursive: true });
     return spawnDetached({
       cmd: java,
-      args: [...await registrySecurityArgs(ctx.settings), ...registryJvmArgs(ctx.settings)],
+      args: [
+        ...LIGHT_SERVICE_ARGS,
+        ...await sharedArchiveArgs(ctx.settings.stackDir, "registry", major),
+        ...await registrySecurityArgs(ctx.settings),
+        ...registryJvmArgs(ctx.settings),
+      ],
       cwd: paths.registryApp,
       logFile: serviceLog(ctx.settings, "registry"),
     });
