@@ -62,6 +62,15 @@ function toBuffer(payload: Payload): Buffer | null {
   return payload === null ? null : Buffer.from(payload.buffer, payload.byteOffset, payload.length);
 }
 
+/**
+ * Metadata worth caching: a topic seen a moment after its creation may have no partitions or
+ * no leaders yet, and that must not stick for the cache's lifetime.
+ */
+export function hasLeaders(partitions: readonly PartitionMetadata[] | undefined): boolean {
+  return partitions !== undefined && partitions.length > 0 &&
+    partitions.every((p) => p.leader >= 0);
+}
+
 export class KafkaSink implements TopicSink {
   readonly #kafka: Kafka;
   readonly #config: Config;
@@ -103,7 +112,7 @@ export class KafkaSink implements TopicSink {
 
   async #partitionMetadata(topic: string): Promise<PartitionMetadata[] | undefined> {
     const fresh = Date.now() - this.#metadataAt < METADATA_TTL_MS;
-    if (!fresh || !this.#metadata.has(topic)) await this.#refreshMetadata();
+    if (!fresh || !hasLeaders(this.#metadata.get(topic))) await this.#refreshMetadata();
     return this.#metadata.get(topic);
   }
 
@@ -144,6 +153,10 @@ export class KafkaSink implements TopicSink {
 
   async #sendInOrder(topic: string, records: OutgoingRecord[]): Promise<PartitionOffset[]> {
     const partitionMetadata = (await this.#partitionMetadata(topic)) ?? [];
+    if (!hasLeaders(partitionMetadata)) {
+      // A topic created a moment ago: partitioning over an empty list would pick no partition.
+      return failedOffsets(records.length, true, `${topic} has no partition leaders yet`);
+    }
     const messages = records.map((record) => {
       const message = { key: toBuffer(record.key), value: toBuffer(record.value) };
       const partition = record.partition ??
