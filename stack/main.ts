@@ -279,7 +279,11 @@ async function down(s: StackSettings, wipe: boolean): Promise<number> {
     await Promise.all(phase.map(async (service) => {
       const pid = await servicePid(service, s);
       if (pid !== undefined && (isAlive(pid) || groupMembers(pid).length > 0)) {
-        const how = await stopGroup(pid, service.stopSignal ?? "SIGTERM", 20_000);
+        const how = await stopGroup(
+          pid,
+          service.stopSignal ?? "SIGTERM",
+          service.stopTimeoutMs ?? 20_000,
+        );
         progress(`${service.name} (pid ${pid}) ${how}`);
       }
       await Deno.remove(pidFile(s, service.name)).catch(() => {});
@@ -401,7 +405,10 @@ async function main(args: string[]): Promise<number> {
   switch (args[0]) {
     case "up":
       if (args.includes("--secure")) await enableSecureMode(settings, progress);
-      return await up(settings);
+      return await up(
+        settings,
+        args.slice(1).filter((a, i, all) => !a.startsWith("-") && all[i - 1] !== "--brokers"),
+      );
     case "status":
       return await status(settings);
     case "down":
