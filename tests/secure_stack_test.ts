@@ -8,7 +8,7 @@ import { loadConfig } from "../lib/config.ts";
 import { createKafka } from "../lib/kafka.ts";
 import type { SimulationReport } from "../pipeline/sim/report.ts";
 import { readPid } from "../stack/process.ts";
-import { consumeAll, freshNamespace } from "./helpers/mod.ts";
+import { consumeAll, freshNamespace, waitFor } from "./helpers/mod.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const SHIFT = 640;
@@ -155,8 +155,16 @@ Deno.test({
           const matches = () =>
             expected.size === latest.size &&
             [...expected].every(([id, count]) => latest.get(id) === count);
+          const kafka = createKafka("secure-test", config.kafka);
+          const admin = kafka.admin();
+          await admin.connect();
+          await waitFor(
+            async () => (await admin.listTopics()).includes(config.topics.turnstileSummary),
+            90_000,
+            "the summary stage to create its output topic",
+          ).finally(() => admin.disconnect());
           await consumeAll(
-            createKafka("secure-test", config.kafka),
+            kafka,
             config.topics.turnstileSummary,
             {
               timeoutMs: 90_000,
