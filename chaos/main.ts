@@ -179,7 +179,7 @@ async function killSummary(run: Run, slot: { child: Child }, n: number): Promise
   slot.child = run.start(`summary-a-${n + 1}`, "client", "pipeline/summary.ts");
   let recovered: number | undefined;
   try {
-    recovered = await slot.child.waitFor(/partition \d+ ready|assigned partitions \[\]/, 90_000);
+    recovered = await slot.child.waitFor(/partition \d+ ready|assigned partitions \[\]/, 60_000);
   } catch (error) {
     say(`summary restart ${n + 1}: ${(error as Error).message}`);
   }
@@ -592,7 +592,14 @@ async function main(options: Options): Promise<number> {
     checks.push({ name: "the run completed", ok: false, detail: (error as Error).message });
   } finally {
     await sse?.close();
-    await Promise.all(run.children.filter((c) => c.running).map((c) => c.kill("SIGTERM")));
+    await Promise.all(
+      run.children.filter((c) => c.running).map(async (c) => {
+        const stopped = c.kill("SIGTERM");
+        const late = setTimeout(() => c.kill("SIGKILL"), 10_000);
+        await stopped;
+        clearTimeout(late);
+      }),
+    );
     if (!options.keep) await run.stack("down", "--wipe").catch((e) => say(e.message));
   }
 
