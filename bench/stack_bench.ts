@@ -95,7 +95,9 @@ export async function benchStack(
     for (let i = 1; i <= warmRuns; i++) {
       const down = await stack(env, "down", "down");
       if (down.code !== 0) throw new Error(`down failed:\n${down.output}`);
-      log(`down in ${seconds(down.wallMs)}`);
+      const stops = [...down.output.matchAll(/· (\S+) \(pid \d+\) (stopped|killed)/g)]
+        .map((m) => `${m[1]} ${m[2]}`).join(", ");
+      log(`down in ${seconds(down.wallMs)} [${stops}]`);
       const warm = await stack(env, `warm ${i}`, "up");
       runs.push(warm);
       log(runLine(warm));

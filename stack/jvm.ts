@@ -25,6 +25,9 @@ export function classDataSharingArgs(
  */
 export const LIGHT_SERVICE_ARGS = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"];
 
+/** A JVM writes its first class-data archive while it exits, which takes a while on a busy machine. */
+export const JVM_STOP_TIMEOUT_MS = 60_000;
+
 /** Where a service's class-data archive lives: in the stack's own directory. */
 export function archivePath(stackDir: string, service: string): string {
   return `${stackDir}/jvm/${service}.jsa`;

@@ -279,7 +279,11 @@ async function down(s: StackSettings, wipe: boolean): Promise<number> {
     await Promise.all(phase.map(async (service) => {
       const pid = await servicePid(service, s);
       if (pid !== undefined && (isAlive(pid) || groupMembers(pid).length > 0)) {
-        const how = await stopGroup(pid, service.stopSignal ?? "SIGTERM", 20_000);
+        const how = await stopGroup(
+          pid,
+          service.stopSignal ?? "SIGTERM",
+          service.stopTimeoutMs ?? 20_000,
+        );
         progress(`${service.name} (pid ${pid}) ${how}`);
       }
       await Deno.remove(pidFile(s, service.name)).catch(() => {});

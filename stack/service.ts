@@ -21,6 +21,8 @@ export interface Service {
   logFile: (settings: StackSettings) => string | Promise<string>;
   readyTimeoutMs: number;
   stopSignal?: Deno.Signal;
+  /** How long a stop may take before SIGKILL (default 20 s). */
+  stopTimeoutMs?: number;
   /** Checks that need nothing running (binaries, Java, files); throws a StackError. */
   prepare?: (ctx: StackContext) => Promise<void>;
   /** Why the service cannot exist here (e.g. its source file is absent), if so. */

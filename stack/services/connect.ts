@@ -4,7 +4,7 @@ import { spawnDetached } from "../process.ts";
 import { confDir, httpOk, type Service, serviceLog } from "../service.ts";
 import { connectSecurityProperties } from "../secure.ts";
 import { writeLog4j } from "./kafka.ts";
-import { LIGHT_SERVICE_ARGS, sharedArchiveArgs } from "../jvm.ts";
+import { JVM_STOP_TIMEOUT_MS, LIGHT_SERVICE_ARGS, sharedArchiveArgs } from "../jvm.ts";
 
 export const connect: Service = {
   name: "connect",
@@ -12,6 +12,7 @@ export const connect: Service = {
   url: (s) => `http://${s.host}:${s.ports.connect}`,
   logFile: (s) => serviceLog(s, "connect"),
   readyTimeoutMs: 120_000,
+  stopTimeoutMs: JVM_STOP_TIMEOUT_MS,
   prepare: async (ctx) => {
     await ctx.java(17);
   },

@@ -4,7 +4,7 @@ import { kafkaPropertiesFor, scramFormatArgs } from "../secure.ts";
 import { isListening, spawnDetached } from "../process.ts";
 import { confDir, fileSize, logContains, type Service, serviceLog } from "../service.ts";
 import { nodePorts, StackError, type StackSettings } from "../settings.ts";
-import { sharedArchiveArgs } from "../jvm.ts";
+import { JVM_STOP_TIMEOUT_MS, sharedArchiveArgs } from "../jvm.ts";
 
 /** A Kafka cluster id: 16 random bytes, URL-safe base64 without padding, not starting with "-". */
 export function randomClusterId(): string {
@@ -59,6 +59,7 @@ export function kafkaNode(id: number, brokers: number): Service {
     url: (s) => `${s.host}:${nodePorts(s, id).broker}`,
     logFile: (s) => serviceLog(s, name),
     readyTimeoutMs: 90_000,
+    stopTimeoutMs: JVM_STOP_TIMEOUT_MS,
     prepare: async (ctx) => {
       await ctx.java(17);
     },

@@ -3,7 +3,7 @@ import { spawnDetached } from "../process.ts";
 import { httpOk, type Service, serviceLog } from "../service.ts";
 import { registrySecurityArgs } from "../secure.ts";
 import type { StackSettings } from "../settings.ts";
-import { LIGHT_SERVICE_ARGS, sharedArchiveArgs } from "../jvm.ts";
+import { JVM_STOP_TIMEOUT_MS, LIGHT_SERVICE_ARGS, sharedArchiveArgs } from "../jvm.ts";
 
 export function registryJvmArgs(settings: StackSettings): string[] {
   const { host, ports, stackDir } = settings;
@@ -28,6 +28,7 @@ export const registry: Service = {
   url: (s) => `http://${s.host}:${s.ports.registry}/apis/ccompat/v7`,
   logFile: (s) => serviceLog(s, "registry"),
   readyTimeoutMs: 120_000,
+  stopTimeoutMs: JVM_STOP_TIMEOUT_MS,
   prepare: async (ctx) => {
     await ctx.java(21, "JAVA21_HOME");
   },
