@@ -47,6 +47,20 @@ async function shiftedEnv(stackDir: string): Promise<Record<string, string>> {
   throw new Error(`no free port range among shifts ${shifts.join(", ")}`);
 }
 
+/** The class-data archives the JVM services wrote (stack/jvm.ts), with their sizes. */
+async function archives(stackDir: string): Promise<string> {
+  const found: string[] = [];
+  try {
+    for await (const entry of Deno.readDir(`${stackDir}/jvm`)) {
+      const { size } = await Deno.stat(`${stackDir}/jvm/${entry.name}`);
+      found.push(`${entry.name} ${Math.round(size / 2 ** 20)} MiB`);
+    }
+  } catch {
+    // none yet
+  }
+  return found.sort().join(", ") || "none";
+}
+
 export function readyTimes(output: string): [string, string][] {
   return [...output.matchAll(/· (\S+) ready in ([\d.]+) s/g)].map((m) => [m[1], m[2]]);
 }
@@ -97,7 +111,11 @@ export async function benchStack(
       if (down.code !== 0) throw new Error(`down failed:\n${down.output}`);
       const stops = [...down.output.matchAll(/· (\S+) \(pid \d+\) (stopped|killed)/g)]
         .map((m) => `${m[1]} ${m[2]}`).join(", ");
-      log(`down in ${seconds(down.wallMs)} [${stops}]`);
+      log(
+        `down in ${seconds(down.wallMs)} [${stops}]; class-data archives: ${await archives(
+          stackDir,
+        )}`,
+      );
       const warm = await stack(env, `warm ${i}`, "up");
       runs.push(warm);
       log(runLine(warm));
