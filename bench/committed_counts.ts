@@ -36,6 +36,8 @@ export class CommittedCounts {
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({
+      // Nothing to commit: a follower always reads from the beginning, and its group vanishes.
+      autoCommit: false,
       eachBatch: ({ batch }) => {
         for (const message of batch.messages) {
           const decoded = decode(message);
