@@ -2,6 +2,8 @@
  * The one factory for Kafka clients: connection, security and logging settings live here.
  * Every producer, consumer and admin in the project comes from `createKafka`.
  */
+// First, so that its replacements are in place before kafkajs binds them.
+import { applyKafkajsSpeedups } from "./kafkajs_speedups.ts";
 import { Kafka, type LogEntry, logLevel, type SASLOptions } from "kafkajs";
 import type { KafkaConfig } from "./config.ts";
 
@@ -120,6 +122,7 @@ function reportSettingFailures(config: KafkaConfig): void {
 
 export function createKafka(clientId: string, config: KafkaConfig): Kafka {
   reportSettingFailures(config);
+  applyKafkajsSpeedups();
   const ssl = tlsOptions(config);
   return new Kafka({
     clientId,
