@@ -2,11 +2,14 @@
  * Burst throughput of the simulation: produce about a million turnstile events as fast as
  * possible (hour-long steps, no pause) to the broker, through the same sink as `simulate`.
  *
- *   deno task bench:simulate [target-events] [messages-per-request]
+ *   deno task bench:simulate [target-events] [messages-per-request] [--kafkajs-originals]
+ *
+ * --kafkajs-originals measures kafkajs's own encoding, without lib/kafkajs_speedups.ts.
  */
 import process from "node:process";
 import { type Config, loadConfig } from "../lib/config.ts";
 import { createKafka } from "../lib/kafka.ts";
+import { kafkajsSpeedupStatus, setKafkajsSpeedups } from "../lib/kafkajs_speedups.ts";
 import { topicsIn } from "../lib/topics.ts";
 import { loadSimData } from "../pipeline/sim/data.ts";
 import { KafkaSink, MESSAGES_PER_SEND } from "../pipeline/sim/kafka_sink.ts";
@@ -33,10 +36,12 @@ export async function runSimulateBench(
   baseConfig: Config = loadConfig(),
   targetEvents = 1_000_000,
   messagesPerSend = MESSAGES_PER_SEND,
+  kafkajsSpeedups = true,
 ): Promise<SimulateBenchResult> {
   const namespace = `bench-${crypto.randomUUID().slice(0, 8)}.`;
   const config: Config = { ...baseConfig, topics: topicsIn(namespace) };
   const kafka = createKafka("simulate-bench", config.kafka);
+  setKafkajsSpeedups(kafkajsSpeedups);
   const sim = new Simulation(loadSimData(), {
     start: Date.parse("2026-11-25T00:00:00Z"),
     stepMinutes: 60,
@@ -93,9 +98,13 @@ export async function runSimulateBench(
 }
 
 if (import.meta.main) {
-  const target = Number(Deno.args[0] ?? 1_000_000);
-  const perSend = Number(Deno.args[1] ?? MESSAGES_PER_SEND);
-  const result = await runSimulateBench(loadConfig(), target, perSend);
+  const originals = Deno.args.includes("--kafkajs-originals");
+  const [targetArg, perSendArg] = Deno.args.filter((arg) => !arg.startsWith("--"));
+  const target = Number(targetArg ?? 1_000_000);
+  const perSend = Number(perSendArg ?? MESSAGES_PER_SEND);
+  const result = await runSimulateBench(loadConfig(), target, perSend, !originals);
+  const { encoder, records, grouping } = kafkajsSpeedupStatus();
+  console.log(`kafkajs speedups: encoder ${encoder}, records ${records}, grouping ${grouping}`);
   console.log(
     `simulate burst: ${result.events} events in ${result.steps} steps, ` +
       `${perSend} messages per request, ${
