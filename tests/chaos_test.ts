@@ -35,6 +35,7 @@ Deno.test({
       }).output();
       const text = new TextDecoder().decode(output.stdout);
       const errors = new TextDecoder().decode(output.stderr);
+      console.log(text.slice(text.indexOf("\nfaults")));
       assert.equal(output.code, 0, `${text}\n${errors.slice(-3000)}`);
       assert.equal((text.match(/SIGKILL turnstile summary \(\d+\/10\)/g) ?? []).length >= 10, true);
       for (
