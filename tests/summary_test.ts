@@ -196,6 +196,13 @@ Deno.test("two summary instances share six partitions and the totals stay exact"
   const first = startStage(SUMMARY, [], env);
   const second = startStage(SUMMARY, [], env);
   try {
+    // Both join before the events arrive: producing takes well under a second, and the first
+    // instance could otherwise count them all before the second is assigned anything.
+    await waitFor(
+      () => [first, second].every((stage) => /assigned partitions \[/.test(stage.output())),
+      60_000,
+      "both summary instances assigned",
+    );
     const expected = entriesPerStation(100_000);
     await produceTurnstiles(kafka, createRegistry(config.registry), config, expected);
     await waitForTotal(kafka, config, total(expected), [first, second]);
