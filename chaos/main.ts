@@ -452,14 +452,20 @@ async function main(options: Options): Promise<number> {
       { length: INJECTED_TURNSTILE_GARBAGE },
       (_, i) => `chaos: not Avro ${i}`,
     );
-    const producer = run.kafka.producer({ idempotent: true });
-    await producer.connect();
-    await producer.send({
-      topic: config.topics.turnstiles,
-      acks: -1,
-      messages: garbage.map((value, i) => ({ key: `garbage-${i}`, value })),
+    // A topic created a moment ago may not be served yet by a broker that just started.
+    await withRetries("injecting malformed turnstile records", async () => {
+      const producer = run.kafka.producer({ idempotent: true });
+      await producer.connect();
+      try {
+        await producer.send({
+          topic: config.topics.turnstiles,
+          acks: -1,
+          messages: garbage.map((value, i) => ({ key: `garbage-${i}`, value })),
+        });
+      } finally {
+        await producer.disconnect();
+      }
     });
-    await producer.disconnect();
 
     const random = new Random(options.seed);
     const rows = await stationRows(config);
