@@ -103,8 +103,11 @@ if (import.meta.main) {
   const target = Number(targetArg ?? 1_000_000);
   const perSend = Number(perSendArg ?? MESSAGES_PER_SEND);
   const result = await runSimulateBench(loadConfig(), target, perSend, !originals);
-  const { encoder, records, grouping } = kafkajsSpeedupStatus();
-  console.log(`kafkajs speedups: encoder ${encoder}, records ${records}, grouping ${grouping}`);
+  const { encoder, records, grouping, batches } = kafkajsSpeedupStatus();
+  console.log(
+    `kafkajs speedups: encoder ${encoder}, records ${records}, grouping ${grouping}; ` +
+      `record batches ${batches.fast} fast, ${batches.kafkajs} by kafkajs`,
+  );
   console.log(
     `simulate burst: ${result.events} events in ${result.steps} steps, ` +
       `${perSend} messages per request, ${

@@ -56,6 +56,8 @@ export const kafkajsOriginals = {
 };
 
 let enabled = false;
+// Record batches written by fastRecordBatch and handed to kafkajs's own, since the start.
+const batchCounts = { fast: 0, kafkajs: 0 };
 
 // ---------------------------------------------------------------------------------------------
 // CRC32C (Castagnoli), slicing-by-8
@@ -334,8 +336,10 @@ export function fastRecordBatch(args: Any): Promise<Any> {
     compression !== COMPRESSION_NONE || records.length === 0 ||
     !records.every((r: unknown) => r instanceof PendingRecord)
   ) {
+    batchCounts.kafkajs++;
     return kafkajsOriginals.RecordBatch(args);
   }
+  batchCounts.fast++;
   let recordsSize = 0;
   for (const record of records as PendingRecord[]) recordsSize += record.byteLength;
   const bodyStart = BATCH_HEADER;
@@ -427,7 +431,20 @@ export function applyKafkajsSpeedups(): void {
   setKafkajsSpeedups(true);
 }
 
-/** Which replacements are in effect; grouping stays kafkajs's when kafkajs loaded first. */
-export function kafkajsSpeedupStatus(): { encoder: boolean; records: boolean; grouping: boolean } {
-  return { encoder: enabled, records: enabled, grouping: enabled && !groupingBoundEarly };
+export interface KafkajsSpeedupStatus {
+  encoder: boolean;
+  records: boolean;
+  /** False when kafkajs was loaded before this module and bound its own grouping. */
+  grouping: boolean;
+  /** Record batches encoded here and, for what this module does not handle, by kafkajs. */
+  batches: { fast: number; kafkajs: number };
+}
+
+export function kafkajsSpeedupStatus(): KafkajsSpeedupStatus {
+  return {
+    encoder: enabled,
+    records: enabled,
+    grouping: enabled && !groupingBoundEarly,
+    batches: { ...batchCounts },
+  };
 }

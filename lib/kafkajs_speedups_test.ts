@@ -3,6 +3,7 @@ import {
   fastRecord,
   groupMessagesLinear,
   kafkajsOriginals,
+  kafkajsSpeedupStatus,
   setKafkajsSpeedups,
 } from "./kafkajs_speedups.ts";
 import assert from "node:assert/strict";
@@ -127,15 +128,14 @@ Deno.test("kafkajs imported as an ES module and reached by createRequire is one 
       timeout: 1000,
       topicData: [{ topic: "t", partitions: [{ partition: 0, messages: [{ value: "v" }] }] }],
     });
+    setKafkajsSpeedups(true);
+    const before = kafkajsSpeedupStatus().batches.fast;
     await request.encode();
+    assert.equal(kafkajsSpeedupStatus().batches.fast, before + 1, "the batch was written here");
   } finally {
     Encoder.prototype.writeInt16 = writeInt16;
   }
   assert.ok(calls > 0, "kafkajs's produce request called the patched Encoder method");
-  assert.notEqual(
-    require("./src/protocol/recordBatch/record/v0/index.js"),
-    kafkajsOriginals.Record,
-  );
 });
 
 Deno.test("CRC32C equals kafkajs's for random buffers and the standard check value", () => {
