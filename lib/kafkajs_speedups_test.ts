@@ -263,3 +263,26 @@ Deno.test("grouping by partition gives kafkajs's result with the same partitione
     assert.deepEqual(run(groupMessagesLinear), run(kafkajsOriginals.groupMessagesPerPartition));
   }
 });
+
+Deno.test("a batch mixing records kafkajs must encode itself stays byte-identical", async () => {
+  // A timestamp delta beyond 2^52 and a Uint8Array key take kafkajs's own record encoding.
+  const messages = [
+    { key: "a", value: Buffer.from("1"), timestamp: "1" },
+    { key: new Uint8Array([1, 2, 3]), value: "2", timestamp: "1" },
+    { key: null, value: "3", timestamp: String(2 ** 60) },
+    { key: Buffer.from("d"), value: null, timestamp: "2" },
+  ];
+  const handedOver = kafkajsSpeedupStatus().batches.kafkajs;
+  const [original, fast] = await bothWays(async () => {
+    const { request } = produce.protocol({ version: 7 })({
+      acks: -1,
+      timeout: 1000,
+      producerId: Long.fromValue(5),
+      topicData: [{ topic: "t", partitions: [{ partition: 0, firstSequence: 9, messages }] }],
+    });
+    return (await request.encode()).buffer as Buffer;
+  });
+  assert.deepEqual(fast, original);
+  assert.ok(original.length > 100);
+  assert.equal(kafkajsSpeedupStatus().batches.kafkajs, handedOver + 1, "kafkajs wrote the batch");
+});
