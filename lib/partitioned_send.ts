@@ -7,6 +7,8 @@
  * (measured: 901 extra turnstile events after a SIGKILL of a leader). A request that holds one
  * partition is retried with its own sequence number, which the new leader recognises.
  */
+// Before kafkajs, so that its linear partition grouping is the one kafkajs binds.
+import "./kafkajs_speedups.ts";
 import type { Message, Producer } from "kafkajs";
 import { Partitioners } from "kafkajs";
 
