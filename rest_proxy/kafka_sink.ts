@@ -74,7 +74,12 @@ export function hasLeaders(partitions: readonly PartitionMetadata[] | undefined)
 export class KafkaSink implements TopicSink {
   readonly #kafka: Kafka;
   readonly #config: Config;
-  readonly #producer: Producer;
+  #producer: Producer;
+  // Topics this producer has written to that have since been deleted. kafkajs keeps every topic
+  // it has written to in its metadata requests and, once one is gone, fails each later refresh
+  // with UNKNOWN_TOPIC_OR_PARTITION: such a producer must be replaced before its next send.
+  readonly #written = new Set<string>();
+  readonly #deleted = new Set<string>();
   readonly #admin: Admin;
   readonly #partitioner = Partitioners.DefaultPartitioner();
   #metadata = new Map<string, PartitionMetadata[]>();
@@ -85,13 +90,27 @@ export class KafkaSink implements TopicSink {
   private constructor(config: Config) {
     this.#config = config;
     this.#kafka = createKafka("cta-rest-proxy", config.kafka);
-    this.#producer = this.#kafka.producer({
+    this.#producer = this.#newProducer();
+    this.#admin = this.#kafka.admin();
+  }
+
+  #newProducer(): Producer {
+    return this.#kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
       createPartitioner: Partitioners.DefaultPartitioner,
     });
-    this.#admin = this.#kafka.admin();
+  }
+
+  async #replaceProducerIfTopicsWereDeleted(): Promise<void> {
+    if (this.#deleted.size === 0) return;
+    for (const topic of this.#deleted) this.#written.delete(topic);
+    this.#deleted.clear();
+    const old = this.#producer;
+    this.#producer = this.#newProducer();
+    await old.disconnect().catch(() => {});
+    await this.#producer.connect();
   }
 
   static async connect(config: Config): Promise<KafkaSink> {
@@ -105,6 +124,7 @@ export class KafkaSink implements TopicSink {
       const { topics } = await this.#admin.fetchTopicMetadata();
       this.#metadata = new Map(topics.map((t) => [t.name, t.partitions]));
       this.#metadataAt = Date.now();
+      for (const topic of this.#written) if (!this.#metadata.has(topic)) this.#deleted.add(topic);
     } catch (error) {
       throw retriableBackendError(describe(error).message);
     }
@@ -152,7 +172,11 @@ export class KafkaSink implements TopicSink {
   }
 
   async #sendInOrder(topic: string, records: OutgoingRecord[]): Promise<PartitionOffset[]> {
+    // A first write to a topic makes kafkajs refresh the metadata of every topic it wrote to.
+    if (!this.#written.has(topic)) await this.#refreshMetadata();
     const partitionMetadata = (await this.#partitionMetadata(topic)) ?? [];
+    await this.#replaceProducerIfTopicsWereDeleted();
+    this.#written.add(topic);
     if (!hasLeaders(partitionMetadata)) {
       // A topic created a moment ago: partitioning over an empty list would pick no partition.
       return failedOffsets(records.length, true, `${topic} has no partition leaders yet`);

@@ -334,3 +334,25 @@ Deno.test("the service logs its address and stops cleanly on SIGTERM", integrati
   assert.equal(status.code, 0);
   assert.match(output, /stopped/);
 });
+
+Deno.test(
+  "a deleted topic the proxy wrote to does not stop it writing to another",
+  integration,
+  () =>
+    withProxy("deleted", async (proxy, config, topic) => {
+      const record = { records: [{ value: "b25l" }] };
+      const doomed = `${topic}.doomed`;
+      const kafka = createKafka("rest-proxy-test-delete", config.kafka);
+      await ensureTopics(kafka, config, [{ topic: doomed }]);
+      assert.equal((await post(proxy, doomed, BINARY, record)).status, 200);
+      const admin = kafka.admin();
+      await admin.connect();
+      await admin.deleteTopics({ topics: [doomed] });
+      await admin.disconnect();
+
+      const answer = await post(proxy, topic, BINARY, record);
+      assert.equal(answer.status, 200, JSON.stringify(answer.body));
+      assert.equal(answer.body.offsets[0].error_code, null, JSON.stringify(answer.body));
+      assert.equal((await readRecords(config, topic, 1)).length, 1);
+    }),
+);
