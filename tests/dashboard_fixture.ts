@@ -205,6 +205,7 @@ export class SseClient {
   readonly #abort = new AbortController();
   #waiters: (() => void)[] = [];
   readonly done: Promise<void>;
+  #reader?: ReadableStreamDefaultReader<string>;
   status = 0;
 
   constructor(url: string, lastEventId?: string, private readonly keep = true) {
@@ -225,7 +226,11 @@ export class SseClient {
       return;
     }
     let buffer = "";
-    for await (const chunk of res.body.pipeThrough(new TextDecoderStream())) {
+    const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+    this.#reader = reader;
+    while (true) {
+      const { done, value: chunk } = await reader.read();
+      if (done) break;
       buffer += chunk;
       let end: number;
       while ((end = buffer.indexOf("\n\n")) >= 0) {
@@ -284,6 +289,8 @@ export class SseClient {
 
   async close(): Promise<void> {
     this.#abort.abort();
+    // Aborting the fetch alone can leave a read of the piped body pending: cancel it too.
+    await this.#reader?.cancel().catch(() => {});
     await this.done;
   }
 }
