@@ -1,9 +1,15 @@
 /**
  * End-to-end figures of the dashboard against the real stack: `deno task bench:dashboard`.
  *  1. latency from a produced TURNSTILE_SUMMARY record to the new count at an SSE client;
- *  2. many concurrent SSE clients held while records flow: delivery latency and server CPU.
+ *  2. latency from a produced turnstile event, through the exactly-once summary stage
+ *     (`pipeline/summary.ts`, a subprocess), to the new count at an SSE client;
+ *  3. many concurrent SSE clients held while records flow: delivery latency and server CPU.
  * Options (env): BENCH_EVENTS (500), BENCH_CLIENTS (1000), BENCH_FANOUT_EVENTS (50).
  */
+import { readSchema, registerTopicSchemas } from "../lib/registry.ts";
+import { AVRO_SCHEMAS } from "../lib/topics.ts";
+import { avroEncoder } from "../lib/wire_format.ts";
+import { startStage } from "../tests/helpers/stage.ts";
 import {
   Inputs,
   type ReceivedEvent,
@@ -110,6 +116,60 @@ try {
   await probe.close();
   console.log(
     `record -> SSE client latency (${EVENTS} records, one per ${pace} ms): ${summary(latencies)}`,
+  );
+
+  // 2. The whole way: turnstile event -> summary transaction -> TURNSTILE_SUMMARY -> SSE.
+  await inputs.createTopics(["turnstiles"]);
+  const ids = await registerTopicSchemas(inputs.registry, "turnstiles", config.topics.turnstiles);
+  const encodeKey = avroEncoder(ids.key, readSchema(AVRO_SCHEMAS.turnstiles.key));
+  const encodeValue = avroEncoder(ids.value, readSchema(AVRO_SCHEMAS.turnstiles.value));
+  const stage = startStage("pipeline/summary.ts", [], { TOPIC_NAMESPACE: namespace });
+  const endToEnd: number[] = [];
+  const producedAt = new Map<number, number>();
+  const e2eProbe = new SseClient(`${dashboard.url}/api/events`, undefined, false);
+  e2eProbe.onEvent = (e) => {
+    for (const c of turnstileCounts(e)) {
+      const t0 = producedAt.get(c.station_id);
+      if (t0 !== undefined && c.count === 1) {
+        endToEnd.push(e.receivedAt - t0);
+        producedAt.delete(c.station_id);
+      }
+    }
+  };
+  const producer = inputs.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  try {
+    const send = (stationId: number) =>
+      producer.send({
+        topic: config.topics.turnstiles,
+        acks: -1,
+        messages: [{
+          key: encodeKey({ station_id: stationId }),
+          value: encodeValue({ station_id: stationId, station_name: "Bench", line: "red" }),
+        }],
+      });
+    // Warm up until the summary has its partition and counts.
+    await send(299_999);
+    await waitUntil(() => stage.output().includes("ready at offset"), 60_000, "the summary");
+    await sleep(2000);
+    const e2eStarted = performance.now();
+    for (let i = 0; i < EVENTS; i++) {
+      const stationId = 300_000 + i;
+      producedAt.set(stationId, performance.now());
+      await send(stationId);
+      const wait = e2eStarted + (i + 1) * pace - performance.now();
+      if (wait > 0) await sleep(wait);
+    }
+    await waitUntil(() => endToEnd.length >= EVENTS, 60_000, "all end-to-end samples");
+  } finally {
+    await producer.disconnect();
+    await e2eProbe.close();
+    await stage.kill("SIGTERM");
+  }
+  console.log(
+    `turnstile event -> summary -> SSE client latency (${EVENTS} events, one per ${pace} ms): ${
+      summary(endToEnd)
+    }`,
   );
 
   // 2. Fan-out: CLIENTS concurrent streams, FANOUT_EVENTS count changes, 10 per second.
