@@ -6,20 +6,11 @@
  *
  * Options (env): BENCH_WARM_RUNS (3), BENCH_PORT_SHIFT (first free of 700, 800, ...).
  */
-import { DEFAULT_PORTS, type StackPorts } from "../stack/settings.ts";
+import { DEFAULT_PORTS, shiftedStackEnv } from "../stack/settings.ts";
 import { isListening } from "../stack/process.ts";
 import { loadAverage, seconds } from "./figures.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
-const PORT_VARIABLES: Record<keyof StackPorts, string> = {
-  kafka: "KAFKA_PORT",
-  kafkaController: "KAFKA_CONTROLLER_PORT",
-  registry: "SCHEMA_REGISTRY_PORT",
-  registryManagement: "REGISTRY_MANAGEMENT_PORT",
-  restProxy: "REST_PROXY_PORT",
-  connect: "CONNECT_PORT",
-  postgres: "PGPORT",
-};
 
 export interface StackRun {
   label: string;
@@ -38,11 +29,7 @@ async function shiftedEnv(stackDir: string): Promise<Record<string, string>> {
     const ports = Object.values(DEFAULT_PORTS).map((p) => p + shift);
     const busy = await Promise.all(ports.map((p) => isListening("127.0.0.1", p)));
     if (busy.some(Boolean)) continue;
-    const env: Record<string, string> = { STACK_DIR: stackDir };
-    for (const [key, variable] of Object.entries(PORT_VARIABLES)) {
-      env[variable] = String(DEFAULT_PORTS[key as keyof StackPorts] + shift);
-    }
-    return env;
+    return shiftedStackEnv(stackDir, shift);
   }
   throw new Error(`no free port range among shifts ${shifts.join(", ")}`);
 }

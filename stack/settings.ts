@@ -95,6 +95,15 @@ function port(env: Env, key: keyof StackPorts): number {
   return value;
 }
 
+/** The environment of an isolated stack: its own directory and every port moved by `shift`. */
+export function shiftedStackEnv(stackDir: string, shift: number): Record<string, string> {
+  const env: Record<string, string> = { STACK_DIR: stackDir };
+  for (const key of Object.keys(DEFAULT_PORTS) as (keyof StackPorts)[]) {
+    env[portVariable(key)] = String(DEFAULT_PORTS[key] + shift);
+  }
+  return env;
+}
+
 /** The name of the environment variable that sets a port. */
 export function portVariable(key: keyof StackPorts): string {
   return PORT_VARS[key];

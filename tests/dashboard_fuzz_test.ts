@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { freshNamespace } from "./helpers/mod.ts";
 import { startDashboard } from "./dashboard_fixture.ts";
+import { Random as SeededRandom } from "../pipeline/sim/prng.ts";
 
 const REQUESTS = 3_000;
 const CONCURRENCY = 6;
@@ -14,19 +15,14 @@ const SEED = Number(Deno.env.get("FUZZ_SEED") ?? 19_000_427);
 const PATHS = ["/", "/api/state", "/api/events", "/healthz", "/static/app.js"];
 const WRITING_METHODS = ["POST", "PUT", "PATCH", "DELETE"];
 
-/** mulberry32, seeded so that a failing run can be replayed. */
+/** The simulation's seeded generator, so that a failing run can be replayed. */
 function seeded(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  const random = new SeededRandom(seed);
+  return {
+    next: () => random.next(),
+    int: (n: number) => random.int(0, n - 1),
+    pick: <T>(items: readonly T[]): T => random.pick(items),
   };
-  const int = (n: number) => Math.floor(next() * n);
-  const pick = <T>(items: readonly T[]): T => items[int(items.length)];
-  return { int, pick };
 }
 type Random = ReturnType<typeof seeded>;
 

@@ -10,6 +10,7 @@ import { createKafka } from "../lib/kafka.ts";
 import { readSchema } from "../lib/registry.ts";
 import { AVRO_SCHEMAS, subject, topicsIn } from "../lib/topics.ts";
 import { readRecords, startProxy } from "../rest_proxy/test_server.ts";
+import { Random as SeededRandom } from "../pipeline/sim/prng.ts";
 
 const REQUESTS = 3_000;
 const CONCURRENCY = 8;
@@ -20,19 +21,14 @@ const BINARY = "application/vnd.kafka.binary.v2+json";
 const JSON_TYPE = "application/vnd.kafka.json.v2+json";
 const AVRO = "application/vnd.kafka.avro.v2+json";
 
-/** mulberry32: small, seeded, good enough to vary inputs reproducibly. */
+/** The simulation's seeded generator, so that a failing run can be replayed. */
 function seeded(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  const random = new SeededRandom(seed);
+  return {
+    next: () => random.next(),
+    int: (n: number) => random.int(0, n - 1),
+    pick: <T>(items: readonly T[]): T => random.pick(items),
   };
-  const int = (n: number) => Math.floor(next() * n);
-  const pick = <T>(items: readonly T[]): T => items[int(items.length)];
-  return { next, int, pick };
 }
 
 type Random = ReturnType<typeof seeded>;

@@ -4,7 +4,7 @@ import { ensureTopics } from "../lib/admin.ts";
 import { createKafka } from "../lib/kafka.ts";
 import { createRegistry, registerTopicSchemas } from "../lib/registry.ts";
 import { groupMembers, isAlive, isListening, readPid } from "../stack/process.ts";
-import { DEFAULT_PORTS, type StackPorts } from "../stack/settings.ts";
+import { DEFAULT_PORTS, shiftedStackEnv } from "../stack/settings.ts";
 import { configFor, consumeAll, freshNamespace } from "./helpers/mod.ts";
 
 Deno.test("a record produced through kafkajs is consumed back", async () => {
@@ -44,15 +44,6 @@ Deno.test("an Avro schema from schemas/ registers in Apicurio and round-trips a 
 });
 
 const SHIFT = 300;
-const SHIFTED_ENV: Record<keyof StackPorts, string> = {
-  kafka: "KAFKA_PORT",
-  kafkaController: "KAFKA_CONTROLLER_PORT",
-  registry: "SCHEMA_REGISTRY_PORT",
-  registryManagement: "REGISTRY_MANAGEMENT_PORT",
-  restProxy: "REST_PROXY_PORT",
-  connect: "CONNECT_PORT",
-  postgres: "PGPORT",
-};
 
 async function stackCommand(env: Record<string, string>, ...args: string[]) {
   const output = await new Deno.Command(Deno.execPath(), {
@@ -73,10 +64,7 @@ Deno.test({
   fn: async () => {
     const stackDir = await Deno.makeTempDir({ prefix: "cta-stack-test-" });
     const ports = Object.values(DEFAULT_PORTS).map((p) => p + SHIFT);
-    const env: Record<string, string> = { STACK_DIR: stackDir };
-    for (const [key, variable] of Object.entries(SHIFTED_ENV)) {
-      env[variable] = String(DEFAULT_PORTS[key as keyof StackPorts] + SHIFT);
-    }
+    const env = shiftedStackEnv(stackDir, SHIFT);
     for (const port of ports) {
       assert.equal(await isListening("127.0.0.1", port), false, `port ${port} free before`);
     }
