@@ -29,6 +29,13 @@ interface Child {
   process: Deno.ChildProcess;
 }
 
+// Lines every Deno process prints once that say nothing about the system.
+const NOISE = [
+  "Permissions in the config file is an experimental",
+  "TimeoutNegativeWarning",
+  "Timeout duration was set to 1.",
+];
+
 const COLORS = ["\x1b[36m", "\x1b[33m", "\x1b[35m", "\x1b[32m", "\x1b[34m"];
 
 /** Prefixes each line a child prints with its name, so that the streams stay readable. */
@@ -41,8 +48,9 @@ async function relay(name: string, color: string, stream: ReadableStream<Uint8Ar
     const lines = pending.split("\n");
     pending = lines.pop()!;
     for (const line of lines) {
-      if (line.includes("Permissions in the config file is an experimental")) continue;
-      console.log(prefix + line);
+      if (NOISE.some((noise) => line.includes(noise))) continue;
+      // Stages already start their lines with their own name.
+      console.log(prefix + (line.startsWith(`${name}: `) ? line.slice(name.length + 2) : line));
     }
   }
   if (pending) console.log(prefix + pending);
