@@ -41,6 +41,7 @@ import { type Child, denoRun } from "./processes.ts";
 import { checkTable, exitCode, type FaultRecord, faultTable, killSchedule } from "./report.ts";
 import { isolatedStackEnv } from "./stack_env.ts";
 import { SseReader } from "./sse_client.ts";
+import { pgClientConfig } from "../lib/postgres.ts";
 
 const HELP = `Usage: deno task chaos [options]
 
@@ -218,13 +219,7 @@ async function waitUntil(check: () => Promise<boolean>, timeoutMs: number): Prom
 }
 
 async function stationRows(config: Config): Promise<StationRow[]> {
-  const db = new pg.Client({
-    host: config.postgres.host,
-    port: config.postgres.port,
-    database: config.postgres.database,
-    user: config.postgres.user,
-    password: config.postgres.password,
-  });
+  const db = new pg.Client(pgClientConfig(config.postgres));
   await db.connect();
   try {
     const { rows } = await db.query(
@@ -237,13 +232,7 @@ async function stationRows(config: Config): Promise<StationRow[]> {
 }
 
 async function renameStation(config: Config, stationId: number, name: string): Promise<void> {
-  const db = new pg.Client({
-    host: config.postgres.host,
-    port: config.postgres.port,
-    database: config.postgres.database,
-    user: config.postgres.user,
-    password: config.postgres.password,
-  });
+  const db = new pg.Client(pgClientConfig(config.postgres));
   await db.connect();
   try {
     await db.query("UPDATE stations SET station_name = $1 WHERE station_id = $2", [

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { freshNamespace } from "./helpers/mod.ts";
 import { startDashboard } from "./dashboard_fixture.ts";
-import { Random as SeededRandom } from "../pipeline/sim/prng.ts";
+import { seeded } from "./helpers/fuzz.ts";
 
 const REQUESTS = 3_000;
 const CONCURRENCY = 6;
@@ -15,15 +15,6 @@ const SEED = Number(Deno.env.get("FUZZ_SEED") ?? 19_000_427);
 const PATHS = ["/", "/api/state", "/api/events", "/healthz", "/static/app.js"];
 const WRITING_METHODS = ["POST", "PUT", "PATCH", "DELETE"];
 
-/** The simulation's seeded generator, so that a failing run can be replayed. */
-function seeded(seed: number) {
-  const random = new SeededRandom(seed);
-  return {
-    next: () => random.next(),
-    int: (n: number) => random.int(0, n - 1),
-    pick: <T>(items: readonly T[]): T => random.pick(items),
-  };
-}
 type Random = ReturnType<typeof seeded>;
 
 interface FuzzCase {

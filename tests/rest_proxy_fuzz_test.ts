@@ -10,7 +10,7 @@ import { createKafka } from "../lib/kafka.ts";
 import { readSchema } from "../lib/registry.ts";
 import { AVRO_SCHEMAS, subject, topicsIn } from "../lib/topics.ts";
 import { readRecords, startProxy } from "../rest_proxy/test_server.ts";
-import { Random as SeededRandom } from "../pipeline/sim/prng.ts";
+import { seeded } from "./helpers/fuzz.ts";
 
 const REQUESTS = 3_000;
 const CONCURRENCY = 8;
@@ -20,16 +20,6 @@ const SEED = Number(Deno.env.get("FUZZ_SEED") ?? 20_181_001);
 const BINARY = "application/vnd.kafka.binary.v2+json";
 const JSON_TYPE = "application/vnd.kafka.json.v2+json";
 const AVRO = "application/vnd.kafka.avro.v2+json";
-
-/** The simulation's seeded generator, so that a failing run can be replayed. */
-function seeded(seed: number) {
-  const random = new SeededRandom(seed);
-  return {
-    next: () => random.next(),
-    int: (n: number) => random.int(0, n - 1),
-    pick: <T>(items: readonly T[]): T => random.pick(items),
-  };
-}
 
 type Random = ReturnType<typeof seeded>;
 
