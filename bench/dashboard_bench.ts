@@ -22,6 +22,7 @@ const EVENTS = Number(Deno.env.get("BENCH_EVENTS") ?? 500);
 const CLIENTS = Number(Deno.env.get("BENCH_CLIENTS") ?? 1000);
 const FANOUT_EVENTS = Number(Deno.env.get("BENCH_FANOUT_EVENTS") ?? 50);
 const CLOCK_TICKS_PER_SECOND = 100;
+const PACE_MS = 10;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -73,18 +74,19 @@ async function waitUntil(done: () => boolean, timeoutMs: number, what: string) {
   }
 }
 
-const { config, namespace } = testConfig("bench");
-const inputs = new Inputs(config);
-await inputs.connect();
-await inputs.createTopics(["turnstileSummary"]);
-const dashboard = await startDashboard(namespace);
-console.log(`dashboard pid ${dashboard.pid} at ${dashboard.url}, namespace ${namespace}`);
-
-try {
-  // 1. Latency: one record per station, so coalescing within the batch window loses none.
+/**
+ * Sends `EVENTS` changes, one per `PACE_MS`, each to a new station from `firstStation` up, and
+ * returns how long each took to show as that station's first count at an SSE client.
+ */
+async function firstCountLatencies(
+  url: string,
+  firstStation: number,
+  send: (stationId: number) => Promise<unknown>,
+  what: string,
+): Promise<number[]> {
   const sentAt = new Map<number, number>();
   const latencies: number[] = [];
-  const probe = new SseClient(`${dashboard.url}/api/events`, undefined, false);
+  const probe = new SseClient(url, undefined, false);
   probe.onEvent = (e) => {
     for (const c of turnstileCounts(e)) {
       const t0 = sentAt.get(c.station_id);
@@ -94,6 +96,31 @@ try {
       }
     }
   };
+  try {
+    const started = performance.now();
+    for (let i = 0; i < EVENTS; i++) {
+      const stationId = firstStation + i;
+      sentAt.set(stationId, performance.now());
+      await send(stationId);
+      const wait = started + (i + 1) * PACE_MS - performance.now();
+      if (wait > 0) await sleep(wait);
+    }
+    await waitUntil(() => latencies.length >= EVENTS, 60_000, what);
+  } finally {
+    await probe.close();
+  }
+  return latencies;
+}
+
+const { config, namespace } = testConfig("bench");
+const inputs = new Inputs(config);
+await inputs.connect();
+await inputs.createTopics(["turnstileSummary"]);
+const dashboard = await startDashboard(namespace);
+console.log(`dashboard pid ${dashboard.pid} at ${dashboard.url}, namespace ${namespace}`);
+
+try {
+  // 1. Latency: one record per station, so coalescing within the batch window loses none.
   // Warm up: the dashboard subscribes within a few seconds of the topic appearing.
   await inputs.turnstileSummaries([[1, 0]]);
   for (let i = 0; i < 100; i++) {
@@ -102,20 +129,16 @@ try {
     await sleep(200);
   }
   await sleep(1000);
-  const pace = 10;
-  const started = performance.now();
-  for (let i = 0; i < EVENTS; i++) {
-    const stationId = 100_000 + i;
-    sentAt.set(stationId, performance.now());
-    await inputs.turnstileSummaries([[stationId, 1]]);
-    const next = started + (i + 1) * pace;
-    const wait = next - performance.now();
-    if (wait > 0) await sleep(wait);
-  }
-  await waitUntil(() => latencies.length >= EVENTS, 60_000, "all latency samples");
-  await probe.close();
+  const latencies = await firstCountLatencies(
+    `${dashboard.url}/api/events`,
+    100_000,
+    (stationId) => inputs.turnstileSummaries([[stationId, 1]]),
+    "all latency samples",
+  );
   console.log(
-    `record -> SSE client latency (${EVENTS} records, one per ${pace} ms): ${summary(latencies)}`,
+    `record -> SSE client latency (${EVENTS} records, one per ${PACE_MS} ms): ${
+      summary(latencies)
+    }`,
   );
 
   // 2. The whole way: turnstile event -> summary transaction -> TURNSTILE_SUMMARY -> SSE.
@@ -124,18 +147,7 @@ try {
   const encodeKey = avroEncoder(ids.key, readSchema(AVRO_SCHEMAS.turnstiles.key));
   const encodeValue = avroEncoder(ids.value, readSchema(AVRO_SCHEMAS.turnstiles.value));
   const stage = startStage("pipeline/summary.ts", [], { TOPIC_NAMESPACE: namespace });
-  const endToEnd: number[] = [];
-  const producedAt = new Map<number, number>();
-  const e2eProbe = new SseClient(`${dashboard.url}/api/events`, undefined, false);
-  e2eProbe.onEvent = (e) => {
-    for (const c of turnstileCounts(e)) {
-      const t0 = producedAt.get(c.station_id);
-      if (t0 !== undefined && c.count === 1) {
-        endToEnd.push(e.receivedAt - t0);
-        producedAt.delete(c.station_id);
-      }
-    }
-  };
+  let endToEnd: number[] = [];
   const producer = inputs.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   try {
@@ -152,22 +164,18 @@ try {
     await send(299_999);
     await waitUntil(() => stage.output().includes("ready at offset"), 60_000, "the summary");
     await sleep(2000);
-    const e2eStarted = performance.now();
-    for (let i = 0; i < EVENTS; i++) {
-      const stationId = 300_000 + i;
-      producedAt.set(stationId, performance.now());
-      await send(stationId);
-      const wait = e2eStarted + (i + 1) * pace - performance.now();
-      if (wait > 0) await sleep(wait);
-    }
-    await waitUntil(() => endToEnd.length >= EVENTS, 60_000, "all end-to-end samples");
+    endToEnd = await firstCountLatencies(
+      `${dashboard.url}/api/events`,
+      300_000,
+      send,
+      "all end-to-end samples",
+    );
   } finally {
     await producer.disconnect();
-    await e2eProbe.close();
     await stage.kill("SIGTERM");
   }
   console.log(
-    `turnstile event -> summary -> SSE client latency (${EVENTS} events, one per ${pace} ms): ${
+    `turnstile event -> summary -> SSE client latency (${EVENTS} events, one per ${PACE_MS} ms): ${
       summary(endToEnd)
     }`,
   );
