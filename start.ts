@@ -118,7 +118,7 @@ async function main() {
 
   const children = [
     spawn("stations", ["run", "-P=client", "pipeline/stations.ts"], 0),
-    spawn("summary", ["run", "-P=client", "pipeline/summary.ts"], 1),
+    spawn("summary", ["run", "-P=client", "pipeline/summary/main.ts"], 1),
     spawn("simulate", ["run", "-P=client", "pipeline/simulate.ts", ...positionals], 2),
     spawn("dashboard", ["run", "-P=serve", "main.ts"], 3),
   ];

@@ -2,7 +2,7 @@
  * End-to-end figures of the dashboard against the real stack: `deno task bench:dashboard`.
  *  1. latency from a produced TURNSTILE_SUMMARY record to the new count at an SSE client;
  *  2. latency from a produced turnstile event, through the exactly-once summary stage
- *     (`pipeline/summary.ts`, a subprocess), to the new count at an SSE client;
+ *     (`pipeline/summary/main.ts`, a subprocess), to the new count at an SSE client;
  *  3. many concurrent SSE clients held while records flow: delivery latency and server CPU.
  * Options (env): BENCH_EVENTS (500), BENCH_CLIENTS (1000), BENCH_FANOUT_EVENTS (50).
  */
@@ -146,7 +146,7 @@ try {
   const ids = await registerTopicSchemas(inputs.registry, "turnstiles", config.topics.turnstiles);
   const encodeKey = avroEncoder(ids.key, readSchema(AVRO_SCHEMAS.turnstiles.key));
   const encodeValue = avroEncoder(ids.value, readSchema(AVRO_SCHEMAS.turnstiles.value));
-  const stage = startStage("pipeline/summary.ts", [], { TOPIC_NAMESPACE: namespace });
+  const stage = startStage("pipeline/summary/main.ts", [], { TOPIC_NAMESPACE: namespace });
   let endToEnd: number[] = [];
   const producer = inputs.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();

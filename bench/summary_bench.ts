@@ -168,7 +168,7 @@ export async function benchSummary(
       () =>
         watch(
           new Deno.Command(Deno.execPath(), {
-            args: ["run", "-P=client", "pipeline/summary.ts"],
+            args: ["run", "-P=client", "pipeline/summary/main.ts"],
             cwd: ROOT,
             env: { TOPIC_NAMESPACE: namespace, KAFKAJS_NO_PARTITIONER_WARNING: "1" },
             stdin: "null",

@@ -177,7 +177,7 @@ class Run {
 async function killSummary(run: Run, slot: { child: Child }, n: number): Promise<void> {
   const at = run.elapsed;
   await slot.child.kill("SIGKILL");
-  slot.child = run.start(`summary-a-${n + 1}`, "client", "pipeline/summary.ts");
+  slot.child = run.start(`summary-a-${n + 1}`, "client", "pipeline/summary/main.ts");
   let recovered: number | undefined;
   try {
     recovered = await slot.child.waitFor(/assigned partitions \[/, 60_000);
@@ -465,9 +465,9 @@ async function main(options: Options): Promise<number> {
       name: `${rows.find((r) => r.station_id === renamedId)!.station_name} (chaos ${options.seed})`,
     };
 
-    const summaries = [{ child: run.start("summary-a", "client", "pipeline/summary.ts") }];
+    const summaries = [{ child: run.start("summary-a", "client", "pipeline/summary/main.ts") }];
     if (options.brokers > 1) {
-      summaries.push({ child: run.start("summary-b", "client", "pipeline/summary.ts") });
+      summaries.push({ child: run.start("summary-b", "client", "pipeline/summary/main.ts") });
     }
     const stages = {
       stations: run.start("stations", "client", "pipeline/stations.ts"),

@@ -7,6 +7,8 @@ export interface TopicSpec {
   topic: string;
   compacted?: boolean;
   partitions?: number;
+  /** Further topic configs, e.g. compaction or retention settings. */
+  configs?: Record<string, string>;
 }
 
 /** The spec of a role's topic under the config's namespace and sizing. */
@@ -22,10 +24,28 @@ export function topicSpec(
   };
 }
 
-/** The dead-letter topic of a role's topic: never compacted, it is an audit trail. */
+/**
+ * The dead-letter topic of a role's topic: never compacted, it is an audit trail. It takes
+ * records twice the default message size, so that an input record close to the limit still fits
+ * with its headers.
+ */
 export function deadLetterSpec(config: Config, role: TopicRole): TopicSpec {
-  return { topic: deadLetterTopic(config.topics[role]), partitions: 1 };
+  return {
+    topic: deadLetterTopic(config.topics[role]),
+    partitions: 1,
+    configs: { "max.message.bytes": String(2 * 1024 * 1024) },
+  };
 }
+
+/**
+ * Compaction that keeps a compacted topic small while it runs for days: segments roll every
+ * minute and are cleaned as soon as a tenth of them is superseded.
+ */
+export const EAGER_COMPACTION: Record<string, string> = {
+  "segment.ms": "60000",
+  "min.cleanable.dirty.ratio": "0.1",
+  "delete.retention.ms": "3600000",
+};
 
 /**
  * Creates the topics that do not exist yet. Existing topics are left as they are, so a stage
@@ -52,6 +72,7 @@ export async function ensureTopics(
         configEntries: [
           { name: "cleanup.policy", value: s.compacted ? "compact" : "delete" },
           { name: "min.insync.replicas", value: minInsync },
+          ...Object.entries(s.configs ?? {}).map(([name, value]) => ({ name, value })),
         ],
       })),
     });

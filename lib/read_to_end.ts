@@ -2,7 +2,14 @@
  * Reads a topic from its beginning up to the end offsets it had when the call started:
  * the way a stage restores state from a compacted topic before it goes live.
  */
-import type { Consumer, Kafka, KafkaMessage } from "kafkajs";
+import { Buffer } from "node:buffer";
+import {
+  AssignerProtocol,
+  type Consumer,
+  type Kafka,
+  type KafkaMessage,
+  type PartitionAssigner,
+} from "kafkajs";
 
 export interface ReadToEndOptions {
   /** Only these partitions are waited for (and delivered); all when omitted. */
@@ -103,6 +110,10 @@ export async function readToEnd(
 
   const consumer = kafka.consumer({
     groupId: `restore-${topic}-${crypto.randomUUID()}`,
+    // Fetch only the partitions asked for, not the whole topic.
+    ...(options.partitions
+      ? { partitionAssigners: [onlyPartitions(topic, options.partitions)] }
+      : {}),
     readUncommitted: options.readCommitted === false,
     maxBytesPerPartition: 16 * 1024 * 1024,
     maxWaitTimeInMs: 100,
@@ -140,4 +151,30 @@ export async function readToEnd(
     clearTimeout(timer);
     await consumer.disconnect();
   }
+}
+
+/** An assigner that gives the group's one member the chosen partitions and nothing else. */
+function onlyPartitions(topic: string, partitions: readonly number[]): PartitionAssigner {
+  const name = "OnlyPartitions";
+  return () => ({
+    name,
+    version: 0,
+    assign: ({ members }) =>
+      Promise.resolve(members.map((member, i) => ({
+        memberId: member.memberId,
+        memberAssignment: AssignerProtocol.MemberAssignment.encode({
+          version: 0,
+          assignment: i === 0 ? { [topic]: [...partitions] } : {},
+          userData: Buffer.alloc(0),
+        }),
+      }))),
+    protocol: ({ topics }) => ({
+      name,
+      metadata: AssignerProtocol.MemberMetadata.encode({
+        version: 0,
+        topics,
+        userData: Buffer.alloc(0),
+      }),
+    }),
+  });
 }

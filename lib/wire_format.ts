@@ -5,6 +5,7 @@
 import avro from "avsc";
 import type { SchemaRegistry } from "@kafkajs/confluent-schema-registry";
 import { Buffer } from "node:buffer";
+import { DependencyUnavailableError } from "./exactly_once/ports.ts";
 
 const MAGIC_BYTE = 0;
 const HEADER_BYTES = 5;
@@ -39,13 +40,24 @@ export function avroEncoder<T>(schemaId: number, schema: string): (value: T) => 
 }
 
 /**
+ * True when the registry's answer means that no schema has this id: Confluent answers 404 with
+ * error code 40403. Anything else (refused, timed out, 5xx) says nothing about the bytes.
+ */
+export function isUnknownSchema(error: unknown): boolean {
+  const e = error as { status?: number; message?: string };
+  return e?.status === 404 || /\b4040[0-9]\b/.test(e?.message ?? "");
+}
+
+/**
  * Decodes wire-format values through the registry, fetching each writer schema once.
- * Throws WireFormatError for anything that is not a well-formed value of a known schema.
+ * A value that is not the wire format, names a schema the registry does not have, or does not
+ * match its writer schema is a WireFormatError. A registry that is down or failing throws
+ * DependencyUnavailableError, so that the caller retries instead of blaming the bytes.
  */
 export class AvroDecoder {
   readonly #types = new Map<number, Promise<avro.Type>>();
 
-  constructor(private readonly registry: SchemaRegistry) {}
+  constructor(private readonly registry: Pick<SchemaRegistry, "getSchema">) {}
 
   #typeOf(schemaId: number): Promise<avro.Type> {
     let type = this.#types.get(schemaId);
@@ -54,7 +66,13 @@ export class AvroDecoder {
       type = this.registry.getSchema(schemaId).then(
         (schema) => schema as unknown as avro.Type,
         (error: Error) => {
-          this.#types.delete(schemaId);
+          if (!isUnknownSchema(error)) {
+            this.#types.delete(schemaId);
+            throw new DependencyUnavailableError(
+              `schema registry unavailable (schema id ${schemaId}): ${error.message}`,
+            );
+          }
+          // Ids are never reused for another schema: an unknown id stays unknown.
           throw new WireFormatError(`schema id ${schemaId} not found: ${error.message}`);
         },
       );
@@ -92,7 +110,13 @@ export class AvroDecoder {
     for (const f of framed) if (!(f instanceof WireFormatError)) ids.add(f.schemaId);
     const types = new Map<number, avro.Type | WireFormatError>();
     await Promise.all([...ids].map(async (id) => {
-      types.set(id, await this.#typeOf(id).catch((error: WireFormatError) => error));
+      types.set(
+        id,
+        await this.#typeOf(id).catch((error: Error) => {
+          if (error instanceof WireFormatError) return error;
+          throw error;
+        }),
+      );
     }));
     return framed.map((f) => {
       if (f instanceof WireFormatError) return f;

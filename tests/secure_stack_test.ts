@@ -143,7 +143,7 @@ Deno.test({
         assert.ok(expected.size > 50, `stations with entries: ${expected.size}`);
 
         const summary = new Deno.Command(Deno.execPath(), {
-          args: ["run", "-P=client", readSecrets, "pipeline/summary.ts"],
+          args: ["run", "-P=client", readSecrets, "pipeline/summary/main.ts"],
           cwd: ROOT,
           env: { KAFKAJS_NO_PARTITIONER_WARNING: "1", ...env },
           stdout: "null",
@@ -188,7 +188,7 @@ Deno.test({
       await t.step("a wrong password ends a stage with one clear error line", async () => {
         const wrong = `wrong-${crypto.randomUUID()}`;
         const result = await run(
-          ["run", "-P=client", readSecrets, "pipeline/summary.ts"],
+          ["run", "-P=client", readSecrets, "pipeline/summary/main.ts"],
           { ...env, KAFKA_SASL_PASSWORD: wrong },
           60_000,
         );
@@ -201,7 +201,7 @@ Deno.test({
 
       await t.step("a client without TLS is refused", async () => {
         const plain = await run(
-          ["run", "-P=client", readSecrets, "pipeline/summary.ts"],
+          ["run", "-P=client", readSecrets, "pipeline/summary/main.ts"],
           { ...env, KAFKA_SECURITY_PROTOCOL: "SASL_PLAINTEXT" },
           60_000,
         );

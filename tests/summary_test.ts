@@ -16,7 +16,7 @@ import { configFor, freshNamespace, waitFor } from "./helpers/mod.ts";
 import { type StageProcess, startStage } from "./helpers/stage.ts";
 import { entriesPerStation, produceTurnstiles } from "./turnstile_fixture.ts";
 
-const SUMMARY = "pipeline/summary.ts";
+const SUMMARY = "pipeline/summary/main.ts";
 
 function setup(partitions = 3) {
   const namespace = freshNamespace();

@@ -1,0 +1,131 @@
+/** The engine's ports on a real broker, through kafkajs. */
+import {
+  type Admin,
+  ConfigResourceTypes,
+  type Kafka,
+  type Producer,
+  type Transaction,
+} from "kafkajs";
+import { readToEnd } from "../read_to_end.ts";
+import type { Bytes, EnginePorts, OutputRecord, TransactionalSession } from "./ports.ts";
+
+export function kafkajsSession(kafka: Kafka, transactionalId: string): TransactionalSession {
+  const producer: Producer = kafka.producer({
+    transactionalId,
+    idempotent: true,
+    maxInFlightRequests: 1,
+    transactionTimeout: 60_000,
+    // The broker answers CONCURRENT_TRANSACTIONS while the last commit's markers are written;
+    // the default 300 ms backoff would throttle every transaction.
+    retry: { initialRetryTime: 25, retries: 8 },
+  });
+  let connected = false;
+  let transaction: Transaction | null = null;
+  const current = () => {
+    if (!transaction) throw new Error(`${transactionalId} has no open transaction`);
+    return transaction;
+  };
+  return {
+    async init() {
+      await producer.connect();
+      connected = true;
+      // kafkajs initialises the producer id with the first transaction: that fences earlier
+      // owners and completes or aborts their open transaction.
+      await (await producer.transaction()).abort();
+    },
+    async begin() {
+      transaction = await producer.transaction();
+    },
+    async send(records: OutputRecord[]) {
+      const byTopic = new Map<string, OutputRecord[]>();
+      for (const r of records) byTopic.set(r.topic, [...(byTopic.get(r.topic) ?? []), r]);
+      const txn = current();
+      await Promise.all([...byTopic].map(([topic, messages]) =>
+        txn.send({
+          topic,
+          messages: messages.map((m) => ({
+            partition: m.partition,
+            key: m.key as string | Buffer | null,
+            value: m.value as string | Buffer | null,
+            headers: m.headers,
+          })),
+        })
+      ));
+    },
+    async sendOffsets(group, topic, partition, next) {
+      await current().sendOffsets({
+        consumerGroupId: group,
+        topics: [{ topic, partitions: [{ partition, offset: String(next) }] }],
+      });
+    },
+    async commit() {
+      const txn = current();
+      transaction = null;
+      await txn.commit();
+    },
+    async abort() {
+      const txn = transaction;
+      transaction = null;
+      if (txn) await txn.abort();
+    },
+    async close() {
+      if (connected) await producer.disconnect();
+      connected = false;
+    },
+  };
+}
+
+/** Ports for one stage: `admin` must be connected, and stays the caller's to disconnect. */
+export function kafkajsPorts(kafka: Kafka, admin: Admin): EnginePorts {
+  const maxBytes = new Map<string, Promise<number>>();
+  return {
+    session: (id) => kafkajsSession(kafka, id),
+    async lastCheckpoint(topic, partition) {
+      let last: Bytes | null = null;
+      await readToEnd(kafka, topic, (p, message) => {
+        if (p === partition && message.value !== null) last = message.value;
+      }, { partitions: [partition], readCommitted: true });
+      return last;
+    },
+    async ensurePartitions(topic, count) {
+      const known = async () => {
+        const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+        return topics[0].partitions.length;
+      };
+      if (await known() >= count) return;
+      try {
+        await admin.createPartitions({ topicPartitions: [{ topic, count }] });
+      } catch (error) {
+        // Another instance may have grown it first.
+        if (await known() < count) throw error;
+      }
+    },
+    maxMessageBytes(topic) {
+      let bytes = maxBytes.get(topic);
+      if (!bytes) {
+        bytes = admin.describeConfigs({
+          includeSynonyms: false,
+          resources: [{
+            type: ConfigResourceTypes.TOPIC,
+            name: topic,
+            configNames: ["max.message.bytes"],
+          }],
+        }).then((result) => {
+          const entry = result.resources[0]?.configEntries
+            .find((e) => e.configName === "max.message.bytes");
+          return Number(entry?.configValue ?? 1_048_588);
+        });
+        bytes.catch(() => maxBytes.delete(topic));
+        maxBytes.set(topic, bytes);
+      }
+      return bytes;
+    },
+    async deleteRecordsBefore(topic, partition, offset) {
+      await admin.deleteTopicRecords({
+        topic,
+        partitions: [{ partition, offset: String(offset) }],
+      });
+    },
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  };
+}

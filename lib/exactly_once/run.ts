@@ -1,0 +1,122 @@
+/**
+ * Runs exactly-once hops on a kafkajs consumer: one group, one subscription to every hop's input,
+ * batches handed to the engine, rebalances passed on.
+ */
+import type { Consumer, Kafka } from "kafkajs";
+import { type EngineStats, ExactlyOnceEngine, type Hop } from "./engine.ts";
+import { kafkajsPorts } from "./kafkajs_ports.ts";
+
+export interface RunOptions {
+  groupId: string;
+  /** Partitions processed at once by one instance. */
+  concurrency?: number;
+  log?: (line: string) => void;
+}
+
+export interface RunningStage {
+  readonly stats: EngineStats;
+  /** Resolves when the stage has stopped by itself (a fatal error), never on stop(). */
+  readonly failed: Promise<Error>;
+  stop(): Promise<void>;
+}
+
+/** Consumer restarts without a committed batch in between before the stage gives up. */
+export const MAX_RESTARTS_IN_A_ROW = 5;
+
+export async function runExactlyOnce(
+  kafka: Kafka,
+  // deno-lint-ignore no-explicit-any
+  hops: Hop<any>[],
+  options: RunOptions,
+): Promise<RunningStage> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const admin = kafka.admin();
+  await admin.connect();
+  const engine = new ExactlyOnceEngine(kafkajsPorts(kafka, admin), hops, {
+    group: options.groupId,
+    log,
+  });
+  let failuresInARow = 0;
+  let lastTransactions = 0;
+
+  const consumer: Consumer = kafka.consumer({
+    groupId: options.groupId,
+    readUncommitted: false,
+    maxBytesPerPartition: 8 * 1024 * 1024,
+    maxBytes: 32 * 1024 * 1024,
+    maxWaitTimeInMs: 50,
+    sessionTimeout: 10_000,
+    heartbeatInterval: 1_000,
+    // Partitions added to an input are noticed within this, and the group rebalances.
+    metadataMaxAge: 5_000,
+    // A consumer that fails restarts, but only a few times in a row: a broker that stays away
+    // longer than that ends the stage with one clear error instead of a hang.
+    retry: {
+      retries: 8,
+      initialRetryTime: 100,
+      restartOnFailure: (error: Error) => {
+        if (engine.stats.transactions > lastTransactions) failuresInARow = 0;
+        lastTransactions = engine.stats.transactions;
+        failuresInARow++;
+        const again = failuresInARow <= MAX_RESTARTS_IN_A_ROW;
+        log(
+          `${options.groupId}: consumer failed (${error.message}); ` +
+            (again ? `restart ${failuresInARow} of ${MAX_RESTARTS_IN_A_ROW}` : "giving up"),
+        );
+        return Promise.resolve(again);
+      },
+    },
+  });
+
+  consumer.on(consumer.events.GROUP_JOIN, async ({ payload }) => {
+    const assignment = payload.memberAssignment;
+    await engine.assign(assignment);
+    const listed = engine.inputTopics.flatMap((topic) =>
+      [...(assignment[topic] ?? [])].sort((a, b) => a - b).map((p) => `${topic}[${p}]`)
+    );
+    log(`${options.groupId}: assigned partitions [${listed.join(", ")}]`);
+  });
+
+  let fail!: (error: Error) => void;
+  const failed = new Promise<Error>((resolve) => (fail = resolve));
+  engine.failed.then(fail);
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    if (!payload.restart) fail(payload.error);
+  });
+
+  await consumer.connect();
+  for (const topic of engine.inputTopics) {
+    await consumer.subscribe({ topic, fromBeginning: true });
+  }
+  await consumer.run({
+    partitionsConsumedConcurrently: options.concurrency ?? 3,
+    eachBatchAutoResolve: false,
+    autoCommit: false,
+    eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+      if (batch.messages.length === 0) return;
+      const records = batch.messages.map((m) => ({
+        offset: BigInt(m.offset),
+        key: m.key,
+        value: m.value,
+      }));
+      const resolved = await engine.handleBatch(batch.topic, batch.partition, records, {
+        heartbeat,
+        isActive: () => isRunning() && !isStale(),
+      });
+      if (resolved === null) return;
+      failuresInARow = 0;
+      resolveOffset(String(resolved));
+      await heartbeat();
+    },
+  });
+
+  return {
+    stats: engine.stats,
+    failed,
+    async stop() {
+      await consumer.disconnect();
+      await engine.close();
+      await admin.disconnect();
+    },
+  };
+}
