@@ -5,6 +5,7 @@
  *   POST /topics/{topic}   produce records (binary, json or avro v2 content types)
  */
 import { type Context, Hono } from "hono";
+import { Admission } from "./admission.ts";
 import { readBodyText } from "./body.ts";
 import {
   methodNotAllowed,
@@ -31,6 +32,8 @@ export interface ProxySettings {
   /** Exact names or `prefix*`; undefined allows every topic. */
   topicAllowList?: string[];
   autoCreateTopics: boolean;
+  /** Requests waiting for Kafka or the registry at once; more are refused with 503. */
+  maxPendingRequests: number;
 }
 
 export interface ProxyDependencies {
@@ -45,19 +48,24 @@ function v2Json(c: Context, body: unknown, status: 200 | RestError["status"] = 2
 
 export function createApp({ sink, schemas, settings }: ProxyDependencies): Hono {
   const app = new Hono();
+  // Requests are admitted once they are valid, just before they wait for Kafka or the registry.
+  const admission = new Admission(settings.maxPendingRequests);
 
-  app.get("/topics", async (c) => {
-    const topics = await sink.listTopics();
-    return v2Json(c, topics.filter((t) => isTopicAllowed(t, settings.topicAllowList)));
-  });
+  app.get("/topics", (c) =>
+    admission.run(async () => {
+      const topics = await sink.listTopics();
+      return v2Json(c, topics.filter((t) => isTopicAllowed(t, settings.topicAllowList)));
+    }));
 
   app.get("/topics/:topic", async (c) => {
     const topic = c.req.param("topic");
     checkTopicName(topic);
     checkTopicAllowed(topic, settings.topicAllowList);
-    const partitions = await sink.partitions(topic);
-    if (!partitions) throw topicNotFound();
-    return v2Json(c, { name: topic, configs: {}, partitions });
+    return await admission.run(async () => {
+      const partitions = await sink.partitions(topic);
+      if (!partitions) throw topicNotFound();
+      return v2Json(c, { name: topic, configs: {}, partitions });
+    });
   });
 
   app.post("/topics/:topic", async (c) => {
@@ -67,19 +75,21 @@ export function createApp({ sink, schemas, settings }: ProxyDependencies): Hono 
     checkTopicAllowed(topic, settings.topicAllowList);
     const text = await readBodyText(c.req.raw, settings.maxBodyBytes);
     const request = parseProduceRequest(format, text);
-    let partitions = await sink.partitions(topic);
-    if (!partitions && settings.autoCreateTopics) {
-      await sink.createTopic(topic);
-      partitions = await sink.partitions(topic);
-    }
-    if (!partitions) throw topicNotFound();
-    if (recordsOutsidePartitions(request.records, partitions.length)) throw partitionNotFound();
-    const encoded = await encodeRequest(topic, request, schemas);
-    const offsets = await sink.send(topic, encoded.records);
-    return v2Json(c, {
-      key_schema_id: encoded.keySchemaId,
-      value_schema_id: encoded.valueSchemaId,
-      offsets,
+    return await admission.run(async () => {
+      let partitions = await sink.partitions(topic);
+      if (!partitions && settings.autoCreateTopics) {
+        await sink.createTopic(topic);
+        partitions = await sink.partitions(topic);
+      }
+      if (!partitions) throw topicNotFound();
+      if (recordsOutsidePartitions(request.records, partitions.length)) throw partitionNotFound();
+      const encoded = await encodeRequest(topic, request, schemas);
+      const offsets = await sink.send(topic, encoded.records);
+      return v2Json(c, {
+        key_schema_id: encoded.keySchemaId,
+        value_schema_id: encoded.valueSchemaId,
+        offsets,
+      });
     });
   });
 

@@ -15,7 +15,12 @@ const untouchableSchemas: SchemaSource = {
 const app = createApp({
   sink: untouchableSink,
   schemas: untouchableSchemas,
-  settings: { maxBodyBytes: 1000, topicAllowList: ["weather", "test-*"], autoCreateTopics: false },
+  settings: {
+    maxBodyBytes: 1000,
+    topicAllowList: ["weather", "test-*"],
+    autoCreateTopics: false,
+    maxPendingRequests: 4,
+  },
 });
 
 async function call(path: string, init: RequestInit = {}) {
@@ -32,6 +37,7 @@ const post = (topic: string, contentType: string | undefined, body: BodyInit) =>
   });
 
 const BINARY = "application/vnd.kafka.binary.v2+json";
+const JSON_TYPE = "application/vnd.kafka.json.v2+json";
 const AVRO = "application/vnd.kafka.avro.v2+json";
 
 Deno.test("rejections carry Confluent's status, error_code and the v2 content type", async () => {
@@ -72,4 +78,58 @@ Deno.test("an unexpected failure is a JSON 500, not a crash", async () => {
   const answer = await call("/topics");
   assert.equal(answer.status, 500);
   assert.equal((answer.body as { error_code: number }).error_code, 50001);
+});
+
+Deno.test("while Kafka stalls, requests beyond the bound are refused with 503 50301", async () => {
+  const kafka = Promise.withResolvers<void>();
+  let waitingSends = 0;
+  const stalledSink: TopicSink = {
+    listTopics: () => kafka.promise.then(() => ["weather"]),
+    partitions: () => Promise.resolve([{ partition: 0, leader: 1, replicas: [] }]),
+    createTopic: () => Promise.resolve(),
+    send: async (_topic, records) => {
+      waitingSends++;
+      await kafka.promise;
+      return records.map((_, offset) => ({ partition: 0, offset, error_code: null, error: null }));
+    },
+    close: () => Promise.resolve(),
+  };
+  const bounded = createApp({
+    sink: stalledSink,
+    schemas: untouchableSchemas,
+    settings: { maxBodyBytes: 1000, autoCreateTopics: false, maxPendingRequests: 3 },
+  });
+  const produce = (body = '{"records":[{"value":{"t":1}}]}') =>
+    bounded.request("/topics/weather", {
+      method: "POST",
+      headers: { "Content-Type": JSON_TYPE },
+      body,
+    });
+
+  const admitted = Array.from({ length: 3 }, () => produce());
+  for (let i = 0; i < 1000 && waitingSends < 3; i++) await new Promise((r) => setTimeout(r, 1));
+  assert.equal(waitingSends, 3);
+
+  const refused = await Promise.all([produce(), produce(), bounded.request("/topics")]);
+  for (const response of refused) {
+    assert.equal(response.status, 503);
+    assert.equal(response.headers.get("content-type"), "application/vnd.kafka.v2+json");
+    const body = await response.json();
+    assert.equal(body.error_code, 50301);
+    assert.match(body.message, /limit 3/);
+  }
+  assert.equal(waitingSends, 3, "refused requests never reach Kafka");
+  // Invalid requests are still answered for what they are.
+  const invalid = await produce('{"records":[]}');
+  assert.equal(invalid.status, 422);
+  await invalid.body?.cancel();
+
+  kafka.resolve();
+  for (const response of await Promise.all(admitted)) {
+    assert.equal(response.status, 200);
+    assert.equal((await response.json()).offsets[0].error_code, null);
+  }
+  const after = await produce();
+  assert.equal(after.status, 200, "the slots are free again");
+  await after.body?.cancel();
 });

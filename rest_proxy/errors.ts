@@ -33,6 +33,12 @@ export const ERROR_CODES = {
   schemaIncompatible: 40901,
   kafkaError: 50002,
   kafkaRetriable: 50003,
+  // Confluent documents no code for "too many requests waiting". 50301 is its one 503xx code,
+  // documented as "no SimpleConsumer is available in the pool; the request can be retried;
+  // increase the pool size": the same situation (a bounded pool is full, retry later, raise the
+  // bound), so clients that know it already retry. Confluent sends it with HTTP 500; 503 is what
+  // HTTP means here, and clients retry every 5xx.
+  tooManyPending: 50301,
 } as const;
 
 export const notFound = () => new RestError(404, 404, "HTTP 404 Not Found");
@@ -80,5 +86,12 @@ export const retriableBackendError = (detail: string) =>
   new RestError(500, ERROR_CODES.kafkaRetriable, `Retriable Kafka error: ${detail}`);
 export const backendError = (detail: string) =>
   new RestError(500, ERROR_CODES.kafkaError, `Kafka error: ${detail}`);
+/** More requests than REST_PROXY_MAX_PENDING_REQUESTS are waiting for Kafka or the registry. */
+export const tooManyPending = (limit: number) =>
+  new RestError(
+    503,
+    ERROR_CODES.tooManyPending,
+    `Too many requests waiting for Kafka (limit ${limit}). The request can be retried.`,
+  );
 export const registryUnavailable = (detail: string) =>
   new RestError(503, ERROR_CODES.kafkaRetriable, `Schema registry unavailable: ${detail}`);

@@ -13,8 +13,10 @@ import { Buffer } from "node:buffer";
 import { ensureTopics } from "../lib/admin.ts";
 import type { Config } from "../lib/config.ts";
 import { createKafka } from "../lib/kafka.ts";
-import { batchBounds, failedOffsets, type PartitionOffset, recordOffsets } from "./offsets.ts";
+import { failedOffsets, type PartitionOffset, recordOffsets } from "./offsets.ts";
 import { retriableBackendError } from "./errors.ts";
+import { planProduceRequests } from "./produce_plan.ts";
+import { type Backoff, DEFAULT_BACKOFF, ProducerHolder } from "./producer_holder.ts";
 import type { Payload } from "./requests.ts";
 
 export interface OutgoingRecord {
@@ -40,7 +42,21 @@ export interface TopicSink {
   close(): Promise<void>;
 }
 
+/** Makes a new producer and connects it. */
+export type ProducerFactory = () => Promise<Producer>;
+
+export interface KafkaSinkOptions {
+  /** Wraps the producer factory: tests inject connection failures or stalled sends with it. */
+  wrapProducerFactory?: (factory: ProducerFactory) => ProducerFactory;
+  /** Between attempts to connect a replacement producer. */
+  reconnectBackoff?: Backoff;
+  /** How long a request waits for a replacement producer before its records fail (50003). */
+  producerWaitMs?: number;
+}
+
 const METADATA_TTL_MS = 30_000;
+// As long as kafkajs retries a send while Kafka is down, about as Java's max.block.ms.
+const PRODUCER_WAIT_MS = 60_000;
 // Well under the broker's default max.message.bytes (1 MiB) per produce request.
 const MAX_BATCH_BYTES = 512 * 1024;
 const MAX_BATCH_RECORDS = 5_000;
@@ -74,23 +90,23 @@ export function hasLeaders(partitions: readonly PartitionMetadata[] | undefined)
 export class KafkaSink implements TopicSink {
   readonly #kafka: Kafka;
   readonly #config: Config;
-  #producer: Producer;
+  readonly #producerWaitMs: number;
+  #producers!: ProducerHolder<Producer>;
   // Topics this producer has written to that have since been deleted. kafkajs keeps every topic
   // it has written to in its metadata requests and, once one is gone, fails each later refresh
   // with UNKNOWN_TOPIC_OR_PARTITION: such a producer must be replaced before its next send.
   readonly #written = new Set<string>();
   readonly #deleted = new Set<string>();
   readonly #admin: Admin;
-  readonly #partitioner = Partitioners.DefaultPartitioner();
   #metadata = new Map<string, PartitionMetadata[]>();
   #metadataAt = 0;
   // The idempotent producer's sequence numbers need sends one after the other.
   #sending: Promise<unknown> = Promise.resolve();
 
-  private constructor(config: Config) {
+  private constructor(config: Config, producerWaitMs: number) {
     this.#config = config;
+    this.#producerWaitMs = producerWaitMs;
     this.#kafka = createKafka("cta-rest-proxy", config.kafka);
-    this.#producer = this.#newProducer();
     this.#admin = this.#kafka.admin();
   }
 
@@ -103,19 +119,27 @@ export class KafkaSink implements TopicSink {
     });
   }
 
-  async #replaceProducerIfTopicsWereDeleted(): Promise<void> {
-    if (this.#deleted.size === 0) return;
-    for (const topic of this.#deleted) this.#written.delete(topic);
-    this.#deleted.clear();
-    const old = this.#producer;
-    this.#producer = this.#newProducer();
-    await old.disconnect().catch(() => {});
-    await this.#producer.connect();
-  }
-
-  static async connect(config: Config): Promise<KafkaSink> {
-    const sink = new KafkaSink(config);
-    await Promise.all([sink.#producer.connect(), sink.#admin.connect()]);
+  static async connect(config: Config, options: KafkaSinkOptions = {}): Promise<KafkaSink> {
+    const sink = new KafkaSink(config, options.producerWaitMs ?? PRODUCER_WAIT_MS);
+    const connectNew: ProducerFactory = async () => {
+      const producer = sink.#newProducer();
+      try {
+        await producer.connect();
+      } catch (error) {
+        await producer.disconnect().catch(() => {});
+        throw error;
+      }
+      return producer;
+    };
+    const [producers] = await Promise.all([
+      ProducerHolder.start({
+        create: options.wrapProducerFactory?.(connectNew) ?? connectNew,
+        dispose: (producer) => producer.disconnect(),
+        backoff: options.reconnectBackoff ?? DEFAULT_BACKOFF,
+      }),
+      sink.#admin.connect(),
+    ]);
+    sink.#producers = producers;
     return sink;
   }
 
@@ -166,47 +190,79 @@ export class KafkaSink implements TopicSink {
   }
 
   send(topic: string, records: OutgoingRecord[]): Promise<PartitionOffset[]> {
-    const result = this.#sending.then(() => this.#sendInOrder(topic, records));
+    // From arrival, so that requests queued behind one another do not wait in turn.
+    const deadline = Date.now() + this.#producerWaitMs;
+    const result = this.#sending.then(() => this.#sendInOrder(topic, records, deadline));
     this.#sending = result.catch(() => {});
     return result;
   }
 
-  async #sendInOrder(topic: string, records: OutgoingRecord[]): Promise<PartitionOffset[]> {
+  async #sendInOrder(
+    topic: string,
+    records: OutgoingRecord[],
+    deadline: number,
+  ): Promise<PartitionOffset[]> {
     // A first write to a topic makes kafkajs refresh the metadata of every topic it wrote to.
     if (!this.#written.has(topic)) await this.#refreshMetadata();
     const partitionMetadata = (await this.#partitionMetadata(topic)) ?? [];
-    await this.#replaceProducerIfTopicsWereDeleted();
+    if (this.#deleted.size > 0) {
+      for (const deleted of this.#deleted) this.#written.delete(deleted);
+      this.#deleted.clear();
+      this.#producers.replace();
+    }
     this.#written.add(topic);
     if (!hasLeaders(partitionMetadata)) {
       // A topic created a moment ago: partitioning over an empty list would pick no partition.
       return failedOffsets(records.length, true, `${topic} has no partition leaders yet`);
     }
-    const messages = records.map((record) => {
-      const message = { key: toBuffer(record.key), value: toBuffer(record.value) };
-      const partition = record.partition ??
-        this.#partitioner({ topic, partitionMetadata, message });
-      return { ...message, partition };
-    });
-    const sizes = messages.map((m) => (m.key?.length ?? 0) + (m.value?.length ?? 0) + 64);
-    const offsets: PartitionOffset[] = [];
-    for (const [start, end] of batchBounds(sizes, MAX_BATCH_BYTES, MAX_BATCH_RECORDS)) {
-      const batch = messages.slice(start, end);
-      try {
-        const acks = await this.#producer.send({ topic, acks: -1, messages: batch });
-        const baseOffsets = new Map(acks.map((a) => [a.partition, Number(a.baseOffset)]));
-        offsets.push(...recordOffsets(batch.map((m) => m.partition), baseOffsets));
-      } catch (error) {
-        const { retriable, message } = describe(error);
-        // Later batches are not tried: the records after a failure are reported failed too.
-        offsets.push(...failedOffsets(messages.length - start, retriable, message));
-        break;
-      }
+    let producer: Producer;
+    try {
+      producer = await this.#producers.get(deadline);
+    } catch (error) {
+      const { retriable, message } = describe(error);
+      return failedOffsets(records.length, retriable, message);
     }
+    const messages = records.map((record) => ({
+      key: toBuffer(record.key),
+      value: toBuffer(record.value),
+      partition: record.partition,
+    }));
+    const plan = planProduceRequests(
+      topic,
+      messages,
+      partitionMetadata.length,
+      MAX_BATCH_BYTES,
+      MAX_BATCH_RECORDS,
+    );
+    const offsets = new Array<PartitionOffset>(records.length);
+    // Partitions in parallel (kafkajs serialises requests per broker); batches of one partition
+    // in order, each request with one partition.
+    await Promise.all([...plan].map(async ([partition, batches]) => {
+      for (const [b, batch] of batches.entries()) {
+        try {
+          const acks = await producer.send({
+            topic,
+            acks: -1,
+            messages: batch.map((i) => ({ ...messages[i], partition })),
+          });
+          const baseOffsets = new Map(acks.map((a) => [a.partition, Number(a.baseOffset)]));
+          const written = recordOffsets(batch.map(() => partition), baseOffsets);
+          batch.forEach((i, j) => offsets[i] = written[j]);
+        } catch (error) {
+          const { retriable, message } = describe(error);
+          // This partition's later batches are not tried: their records are reported failed too.
+          const rest = batches.slice(b).flat();
+          const failed = failedOffsets(rest.length, retriable, message);
+          rest.forEach((i, j) => offsets[i] = failed[j]);
+          return;
+        }
+      }
+    }));
     return offsets;
   }
 
   async close(): Promise<void> {
     await this.#sending;
-    await Promise.allSettled([this.#producer.disconnect(), this.#admin.disconnect()]);
+    await Promise.allSettled([this.#producers.close(), this.#admin.disconnect()]);
   }
 }

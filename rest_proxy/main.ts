@@ -6,6 +6,7 @@ import { loadConfig } from "../lib/config.ts";
 import { createApp } from "./app.ts";
 import { KafkaSink } from "./kafka_sink.ts";
 import { RegistrySchemaStore } from "./schema_store.ts";
+import { proxySettings } from "./settings.ts";
 
 // A stray rejection inside the Kafka client must not take the service down with it.
 globalThis.addEventListener("unhandledrejection", (event) => {
@@ -14,11 +15,7 @@ globalThis.addEventListener("unhandledrejection", (event) => {
 });
 
 const config = loadConfig();
-const settings = {
-  maxBodyBytes: config.restProxy.maxBodyBytes ?? 1024 * 1024,
-  topicAllowList: config.restProxy.topicAllowList,
-  autoCreateTopics: config.restProxy.autoCreateTopics ?? false,
-};
+const settings = proxySettings(config);
 
 const sink = await KafkaSink.connect(config).catch((error) => {
   console.error(

@@ -6,8 +6,9 @@ import type { KafkaMessage } from "kafkajs";
 import type { Config } from "../lib/config.ts";
 import { createKafka } from "../lib/kafka.ts";
 import { createApp, type ProxySettings } from "./app.ts";
-import { KafkaSink } from "./kafka_sink.ts";
+import { KafkaSink, type KafkaSinkOptions } from "./kafka_sink.ts";
 import { RegistrySchemaStore } from "./schema_store.ts";
+import { DEFAULT_MAX_PENDING_REQUESTS } from "./settings.ts";
 
 export interface RunningProxy {
   url: string;
@@ -17,12 +18,18 @@ export interface RunningProxy {
 export async function startProxy(
   config: Config,
   settings: Partial<ProxySettings> = {},
+  sinkOptions: KafkaSinkOptions = {},
 ): Promise<RunningProxy> {
-  const sink = await KafkaSink.connect(config);
+  const sink = await KafkaSink.connect(config, sinkOptions);
   const app = createApp({
     sink,
     schemas: new RegistrySchemaStore(config.registry),
-    settings: { maxBodyBytes: 1024 * 1024, autoCreateTopics: false, ...settings },
+    settings: {
+      maxBodyBytes: 1024 * 1024,
+      autoCreateTopics: false,
+      maxPendingRequests: DEFAULT_MAX_PENDING_REQUESTS,
+      ...settings,
+    },
   });
   const { promise: listening, resolve } = Promise.withResolvers<number>();
   const server = Deno.serve(

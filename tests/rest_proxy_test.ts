@@ -8,9 +8,14 @@ import { type Config, loadConfig } from "../lib/config.ts";
 import { createKafka } from "../lib/kafka.ts";
 import { createRegistry, readSchema } from "../lib/registry.ts";
 import { AVRO_SCHEMAS, subject, topicsIn } from "../lib/topics.ts";
+import type { Producer, ProducerRecord } from "kafkajs";
+import kafkajs from "kafkajs";
+import type { ProxySettings } from "../rest_proxy/app.ts";
 import { RestError } from "../rest_proxy/errors.ts";
+import type { KafkaSinkOptions, ProducerFactory } from "../rest_proxy/kafka_sink.ts";
 import { RegistrySchemaStore } from "../rest_proxy/schema_store.ts";
 import { readRecords, type RunningProxy, startProxy } from "../rest_proxy/test_server.ts";
+import { consumeAll, waitFor } from "./helpers/mod.ts";
 
 const AVRO = "application/vnd.kafka.avro.v2+json";
 const BINARY = "application/vnd.kafka.binary.v2+json";
@@ -70,13 +75,15 @@ async function cleanUp(config: Config, topics: string[]): Promise<void> {
 async function withProxy(
   variant: string,
   test: (proxy: RunningProxy, config: Config, topic: string) => Promise<void>,
+  settings: Partial<ProxySettings> = {},
+  sinkOptions: KafkaSinkOptions = {},
 ): Promise<void> {
   const config = isolatedConfig(variant);
   const topic = config.topics.weather;
   await ensureTopics(createKafka("rest-proxy-test-setup", config.kafka), config, [
     topicSpec(config, "weather"),
   ]);
-  const proxy = await startProxy(config);
+  const proxy = await startProxy(config, settings, sinkOptions);
   try {
     await test(proxy, config, topic);
   } finally {
@@ -309,7 +316,11 @@ Deno.test("the service logs its address and stops cleanly on SIGTERM", integrati
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-P=client", "rest_proxy/main.ts"],
     cwd: new URL("..", import.meta.url),
-    env: { REST_PROXY_PORT: String(port), REST_PROXY_HOST: "127.0.0.1" },
+    env: {
+      REST_PROXY_PORT: String(port),
+      REST_PROXY_HOST: "127.0.0.1",
+      REST_PROXY_MAX_PENDING_REQUESTS: "7",
+    },
     stdout: "piped",
     stderr: "null",
   }).spawn();
@@ -321,6 +332,7 @@ Deno.test("the service logs its address and stops cleanly on SIGTERM", integrati
     output += value;
   }
   assert.match(output, new RegExp(`listening on http://127\\.0\\.0\\.1:${port}`));
+  assert.match(output, /"maxPendingRequests":7/);
   const topics = await fetch(`http://127.0.0.1:${port}/topics`);
   assert.equal(topics.status, 200);
   assert.ok(Array.isArray(await topics.json()));
@@ -355,4 +367,183 @@ Deno.test(
       assert.equal(answer.body.offsets[0].error_code, null, JSON.stringify(answer.body));
       assert.equal((await readRecords(config, topic, 1)).length, 1);
     }),
+);
+
+/** Producers from `factory` whose sends first pass through `around` (recording, stalling). */
+function wrapSends(
+  around: (record: ProducerRecord, send: Producer["send"]) => ReturnType<Producer["send"]>,
+): (factory: ProducerFactory) => ProducerFactory {
+  return (factory) => async () => {
+    const producer = await factory();
+    const send = producer.send.bind(producer);
+    producer.send = (record) => around(record, send);
+    return producer;
+  };
+}
+
+Deno.test(
+  "a replacement producer that cannot connect is retried until it does, without a restart",
+  integration,
+  async () => {
+    let calls = 0;
+    let kafkaReachable = true;
+    const sinkOptions: KafkaSinkOptions = {
+      wrapProducerFactory: (factory) => () => {
+        calls++;
+        if (!kafkaReachable) {
+          return Promise.reject(
+            new kafkajs.KafkaJSConnectionError("connect ECONNREFUSED (injected)"),
+          );
+        }
+        return factory();
+      },
+      reconnectBackoff: { initialMs: 20, maxMs: 100 },
+      producerWaitMs: 500,
+    };
+    await withProxy(
+      "reconnect",
+      async (proxy, config, topic) => {
+        const record = { records: [{ value: "b25l" }] };
+        const doomed = `${topic}.doomed`;
+        const kafka = createKafka("rest-proxy-test-reconnect", config.kafka);
+        await ensureTopics(kafka, config, [{ topic: doomed }]);
+        assert.equal((await post(proxy, doomed, BINARY, record)).status, 200);
+        const admin = kafka.admin();
+        await admin.connect();
+        await admin.deleteTopics({ topics: [doomed] });
+        await admin.disconnect();
+        assert.equal(calls, 1);
+
+        // The deleted topic makes the proxy replace its producer, and the new one cannot connect.
+        kafkaReachable = false;
+        const during = await post(proxy, topic, BINARY, record);
+        assert.equal(during.status, 200, JSON.stringify(during.body));
+        assert.equal(during.body.offsets[0].error_code, 50003, JSON.stringify(during.body));
+        const failedSoFar = calls;
+        await waitFor(() => calls >= failedSoFar + 2, 5_000, "further connection attempts");
+
+        kafkaReachable = true;
+        let answer = await post(proxy, topic, BINARY, record);
+        await waitFor(
+          async () => {
+            if (answer.body.offsets[0].error_code === null) return true;
+            answer = await post(proxy, topic, BINARY, record);
+            return false;
+          },
+          10_000,
+          "a write after Kafka is reachable again",
+        );
+        assert.equal(answer.status, 200);
+        assert.ok(calls > failedSoFar + 2, `${calls} attempts to connect`);
+        assert.equal((await readRecords(config, topic, 1)).length, 1);
+      },
+      {},
+      sinkOptions,
+    );
+  },
+);
+
+Deno.test(
+  "every produce request the proxy sends to Kafka holds one partition",
+  integration,
+  async () => {
+    const partitionsPerSend: number[][] = [];
+    const sinkOptions: KafkaSinkOptions = {
+      wrapProducerFactory: wrapSends((record, send) => {
+        partitionsPerSend.push([...new Set(record.messages.map((m) => m.partition!))]);
+        return send(record);
+      }),
+    };
+    await withProxy(
+      "per-partition",
+      async (proxy, config, topic) => {
+        const count = 90;
+        const answer = await post(proxy, topic, JSON_TYPE, {
+          records: Array.from({ length: count }, (_, i) => ({ key: `station-${i}`, value: { i } })),
+        });
+        assert.equal(answer.status, 200, JSON.stringify(answer.body));
+        const used = new Set(answer.body.offsets.map((o) => o.partition));
+        assert.equal(used.size, config.partitions, "keys spread over every partition");
+        assert.ok(partitionsPerSend.length >= used.size);
+        for (const partitions of partitionsPerSend) {
+          assert.equal(partitions.length, 1, `a send with partitions ${partitions}`);
+          assert.equal(typeof partitions[0], "number");
+        }
+
+        const kafka = createKafka("rest-proxy-test-per-partition", config.kafka);
+        const records = await consumeAll(kafka, topic, { until: (r) => r.length >= count });
+        assert.equal(records.length, count);
+        // Each record is where the answer says, with the answer's offset.
+        const where = new Map(records.map((r) => [JSON.parse(r.value!.toString()).i, r]));
+        answer.body.offsets.forEach((o, i) => {
+          assert.equal(where.get(i)?.partition, o.partition, `record ${i}`);
+          assert.equal(where.get(i)?.offset, String(o.offset), `record ${i}`);
+          assert.equal(o.error_code, null);
+        });
+      },
+      {},
+      sinkOptions,
+    );
+  },
+);
+
+Deno.test(
+  "while Kafka stalls, requests beyond REST_PROXY_MAX_PENDING_REQUESTS get 503 50301",
+  integration,
+  async () => {
+    const kafka = Promise.withResolvers<void>();
+    let stalledSends = 0;
+    const sinkOptions: KafkaSinkOptions = {
+      wrapProducerFactory: wrapSends(async (record, send) => {
+        stalledSends++;
+        await kafka.promise;
+        return send(record);
+      }),
+    };
+    const limit = 4;
+    await withProxy(
+      "bounded",
+      async (proxy, config, topic) => {
+        // Released in any case: a stalled request would keep the proxy from shutting down.
+        try {
+          const answers: Array<{ status: number; body: ProduceAnswer }> = [];
+          const requests = Array.from(
+            { length: 10 },
+            (_, i) =>
+              post(proxy, topic, JSON_TYPE, { records: [{ value: { i } }] }).then((answer) => {
+                answers.push(answer);
+                return answer;
+              }),
+          );
+          await waitFor(() => answers.length >= 10 - limit, 15_000, "the refusals");
+          // One send stalls; the other admitted requests wait behind it.
+          await waitFor(() => stalledSends === 1, 15_000, "the stalled send");
+          assert.equal(answers.length, 10 - limit, "only requests beyond the bound are answered");
+          for (const answer of answers) {
+            assert.equal(answer.status, 503, JSON.stringify(answer.body));
+            assert.equal(answer.body.error_code, 50301);
+          }
+          const stillFull = await post(proxy, topic, JSON_TYPE, { records: [{ value: "late" }] });
+          assert.equal(stillFull.status, 503);
+
+          kafka.resolve();
+          const all = await Promise.all(requests);
+          const written = all.filter((answer) => answer.status === 200);
+          assert.equal(written.length, limit);
+          for (const answer of written) assert.equal(answer.body.offsets[0].error_code, null);
+          const after = await post(proxy, topic, JSON_TYPE, { records: [{ value: "after" }] });
+          assert.equal(after.status, 200, JSON.stringify(after.body));
+          assert.equal(stalledSends, limit + 1, "refused requests never reached Kafka");
+
+          const reader = createKafka("rest-proxy-test-bounded", config.kafka);
+          const records = await consumeAll(reader, topic, { until: (r) => r.length >= limit + 1 });
+          assert.equal(records.length, limit + 1);
+        } finally {
+          kafka.resolve();
+        }
+      },
+      { maxPendingRequests: limit },
+      sinkOptions,
+    );
+  },
 );
