@@ -7,6 +7,8 @@ import { applyChanges, type Change, type DashboardState, emptyState } from "../d
 
 export class SseReader {
   state: DashboardState = emptyState();
+  /** The latest snapshot as it arrived, before any delta was applied to it. */
+  lastSnapshot: DashboardState | null = null;
   lastEventId: string | null = null;
   connections = 0;
   snapshots = 0;
@@ -66,6 +68,7 @@ export class SseReader {
     const payload = JSON.parse(data.join("\n"));
     if (event === "snapshot") {
       this.state = payload.state as DashboardState;
+      this.lastSnapshot = structuredClone(this.state);
       this.snapshots++;
     } else if (event === "delta") {
       applyChanges(this.state, payload.changes as Change[], payload.updatedAt ?? null);

@@ -73,3 +73,27 @@ Deno.test("/api/events answers 503 beyond the client cap", async () => {
   await second.body?.cancel();
   live.hub.close();
 });
+
+Deno.test("/api/state and the page wait for the replay, then serve the caught-up state", async () => {
+  const { app, live } = makeApp();
+  live.startReplay("TURNSTILE_SUMMARY");
+  live.apply([{ kind: "turnstile", station_id: 40900, count: 33 }], 1000);
+  let answered = false;
+  const state = Promise.resolve(app.request("/api/state")).then((res) => {
+    answered = true;
+    return res.json();
+  });
+  const page = Promise.resolve(app.request("/")).then((res) => res.text());
+  const health = await (await app.request("/healthz")).json();
+  assert.deepEqual(health.replaying, ["TURNSTILE_SUMMARY"]);
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(answered, false);
+  live.apply([{ kind: "turnstile", station_id: 40900, count: 406 }], 2000);
+  live.endReplay("TURNSTILE_SUMMARY");
+  const body = await state;
+  assert.equal(body.replaying, false);
+  assert.equal(body.state.turnstiles["40900"], 406);
+  assert.equal(body.id, live.hub.lastEventId);
+  assert.match(await page, /406/);
+  live.close();
+});

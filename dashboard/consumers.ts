@@ -1,12 +1,15 @@
 /**
  * The Kafka side of the dashboard: one consumer per input topic, each in a group of its own for
  * this server process, reading from the beginning and then following. A topic that does not
- * exist yet is waited for by polling the topic list.
+ * exist yet is waited for by polling the topic list. Until a topic has been read up to the end
+ * it had when its consumer started (and until the first look at the topic list), the live state
+ * is marked as replaying.
  */
 import type { Consumer, Kafka, KafkaMessage } from "kafkajs";
 import type { SchemaRegistry } from "@kafkajs/confluent-schema-registry";
 import type { Config } from "../lib/config.ts";
 import { createKafka } from "../lib/kafka.ts";
+import { CatchUp } from "../lib/read_to_end.ts";
 import { createRegistry } from "../lib/registry.ts";
 import type { LiveState } from "./live_state.ts";
 import type { Change } from "./state.ts";
@@ -49,6 +52,8 @@ export interface FollowerHealth {
   topic: string;
   status: "waiting" | "starting" | "subscribed" | "crashed";
   connected: boolean;
+  /** Read up to the end the topic had when the consumer started. */
+  caughtUp: boolean;
   records: number;
   undecodable: number;
   lag: number | null;
@@ -62,11 +67,15 @@ export interface DashboardHealth {
   consumers: FollowerHealth[];
 }
 
+/** The replay of the topic list itself: nothing is known until it has been read once. */
+export const DISCOVERY = "topic list";
+
 interface Follower {
   role: InputRole;
   topic: string;
   status: FollowerHealth["status"];
   connected: boolean;
+  caughtUp: boolean;
   consumer?: Consumer;
   records: number;
   undecodable: number;
@@ -93,6 +102,7 @@ export class TopicFollowers {
       topic: config.topics[role],
       status: "waiting",
       connected: false,
+      caughtUp: false,
       records: 0,
       undecodable: 0,
       positions: new Map(),
@@ -101,8 +111,11 @@ export class TopicFollowers {
 
   /** Starts polling for the topics; returns at once, whether Kafka is reachable or not. */
   start(): void {
+    this.live.startReplay(DISCOVERY);
     const poll = async () => {
       await this.#subscribeToNewTopics();
+      // Also when Kafka is not reachable: there is then nothing to wait for.
+      this.live.endReplay(DISCOVERY);
       if (!this.#stopped) this.#pollTimer = setTimeout(poll, this.pollMs);
     };
     void poll();
@@ -121,6 +134,7 @@ export class TopicFollowers {
       topic: f.topic,
       status: f.status,
       connected: f.connected,
+      caughtUp: f.caughtUp,
       records: f.records,
       undecodable: f.undecodable,
       lag: f.status === "subscribed" ? await this.#lag(f).catch(() => null) : null,
@@ -175,6 +189,7 @@ export class TopicFollowers {
 
   async #follow(follower: Follower): Promise<void> {
     follower.status = "starting";
+    this.live.startReplay(follower.topic);
     const consumer = this.#kafka.consumer({
       groupId: `${this.#groupPrefix}-${follower.role}`,
       readUncommitted: false,
@@ -184,12 +199,34 @@ export class TopicFollowers {
     consumer.on(consumer.events.CONNECT, () => follower.connected = true);
     consumer.on(consumer.events.DISCONNECT, () => follower.connected = false);
     consumer.on(consumer.events.CRASH, (event) => {
-      if (!event.payload.restart) follower.status = "crashed";
+      if (!event.payload.restart) {
+        follower.status = "crashed";
+        this.live.endReplay(follower.topic);
+      }
       console.error(`dashboard: consumer of ${follower.topic} crashed: ${event.payload.error}`);
+    });
+    // Batches of transaction markers or aborted records deliver no message but still move on.
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      const next = Number(payload.lastOffset) + 1;
+      const position = follower.positions.get(payload.partition) ?? 0;
+      if (next > position) follower.positions.set(payload.partition, next);
     });
     try {
       await consumer.connect();
       await consumer.subscribe({ topics: [follower.topic], fromBeginning: true });
+      const started = performance.now();
+      const catchUp = new CatchUp(await this.#endOffsets(follower.topic));
+      catchUp.follow(consumer);
+      void catchUp.done.then(() => {
+        if (this.#stopped || follower.consumer !== consumer) return;
+        follower.caughtUp = true;
+        this.live.endReplay(follower.topic);
+        if (follower.records === 0) return;
+        const ms = Math.round(performance.now() - started);
+        console.error(
+          `dashboard: replayed ${follower.topic} (${follower.records} records, ${ms} ms)`,
+        );
+      });
       await consumer.run({
         autoCommit: false,
         eachMessage: async ({ partition, message }) => {
@@ -211,9 +248,16 @@ export class TopicFollowers {
     } catch (error) {
       console.error(`dashboard: cannot follow ${follower.topic} yet: ${error}`);
       follower.status = "waiting";
-      await consumer.disconnect().catch(() => {});
       follower.consumer = undefined;
+      this.live.endReplay(follower.topic);
+      await consumer.disconnect().catch(() => {});
     }
+  }
+
+  /** The end offset of each partition, as a read_committed reader sees it (the stable offset). */
+  async #endOffsets(topic: string): Promise<Map<number, bigint>> {
+    const offsets = await (await this.#connectedAdmin()).fetchTopicOffsets(topic);
+    return new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
   }
 
   #logOnce(follower: Follower, error: unknown): void {

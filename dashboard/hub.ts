@@ -1,6 +1,7 @@
 /**
  * Fans state changes out to SSE clients: coalesces changes over a short window into numbered
- * deltas, keeps a ring of them for reconnects, and keeps a slow client from holding up others.
+ * deltas, keeps a ring of them for reconnects, keeps a slow client from holding up others, and
+ * holds back snapshots while the state is still being replayed from Kafka.
  */
 import { type Change, coalesce, type DashboardState } from "./state.ts";
 import { type Delta, DeltaLog, formatEvent } from "./sse.ts";
@@ -23,6 +24,8 @@ export interface HubOptions {
   /** A client whose queue stays full this long is dropped (it reconnects for a snapshot). */
   maxBehindMs: number;
   retryMs: number;
+  /** While replaying, a client that needs a snapshot waits at most this long for it. */
+  maxHoldMs?: number;
   now?: () => number;
 }
 
@@ -30,6 +33,8 @@ interface Client {
   sink: ClientSink;
   /** When the client's queue was first found full, while it has missed deltas. */
   behindSince: number | null;
+  /** Set while the client waits for the snapshot of a replay that has not caught up yet. */
+  held: ReturnType<typeof setTimeout> | null;
 }
 
 const encoder = new TextEncoder();
@@ -44,6 +49,7 @@ export class SseHub {
   #flushTimer: ReturnType<typeof setTimeout> | undefined;
   #heartbeatTimer: ReturnType<typeof setInterval> | undefined;
   #closed = false;
+  #replaying = false;
   /** Deltas dropped for, and clients dropped because of, a full queue. */
   readonly stats = { deltas: 0, droppedDeltas: 0, droppedClients: 0, snapshots: 0 };
 
@@ -59,6 +65,23 @@ export class SseHub {
 
   get lastEventId(): string {
     return this.#log.lastId;
+  }
+
+  get replaying(): boolean {
+    return this.#replaying;
+  }
+
+  /**
+   * While set, the state is a partial replay of the topics: a client that needs a snapshot gets
+   * none yet (it would show totals that are not current), only the caught-up one once this is
+   * cleared. Deltas for clients that already have a state go on as usual.
+   */
+  setReplaying(replaying: boolean): void {
+    if (this.#closed || this.#replaying === replaying) return;
+    this.#replaying = replaying;
+    if (replaying) return;
+    this.flush();
+    for (const client of this.#clients) if (client.held) this.#release(client);
   }
 
   hasRoom(): boolean {
@@ -86,24 +109,30 @@ export class SseHub {
     this.#pending = [];
     this.stats.deltas++;
     const chunk = encodeDelta(delta);
-    for (const client of this.#clients) this.#offer(client, chunk);
+    for (const client of this.#clients) {
+      // A held client's coming snapshot includes this delta.
+      if (!client.held) this.#offer(client, chunk);
+    }
     return delta;
   }
 
   /**
    * Registers a client and sends it `retry:` and then either the deltas it missed since
-   * `lastEventId` or a snapshot. Returns null (and closes the sink) when the hub is full.
+   * `lastEventId` or a snapshot; while replaying, the snapshot waits for the replay to catch up.
+   * Returns null (and closes the sink) when the hub is full.
    */
   connect(sink: ClientSink, lastEventId: string | null): object | null {
     if (!this.hasRoom()) {
       sink.close();
       return null;
     }
-    const client: Client = { sink, behindSince: null };
+    const client: Client = { sink, behindSince: null, held: null };
     sink.enqueue(encoder.encode(formatEvent({ retry: this.#options.retryMs })));
     const missed = lastEventId ? this.#log.since(lastEventId) : null;
     if (missed) {
       for (const delta of missed) sink.enqueue(encodeDelta(delta));
+    } else if (this.#replaying) {
+      client.held = setTimeout(() => this.#release(client), this.#options.maxHoldMs ?? 30_000);
     } else {
       this.#sendSnapshot(client);
     }
@@ -112,7 +141,23 @@ export class SseHub {
   }
 
   disconnect(handle: object | null): void {
-    if (handle) this.#clients.delete(handle as Client);
+    if (!handle) return;
+    const client = handle as Client;
+    clearTimeout(client.held ?? undefined);
+    this.#clients.delete(client);
+  }
+
+  /**
+   * The client's queue has room again. One that missed deltas while it was full gets its
+   * snapshot now rather than with the next change, which may never come.
+   */
+  drained(handle: object | null): void {
+    const client = handle as Client | null;
+    if (!client || client.behindSince === null || !this.#clients.has(client)) return;
+    const room = client.sink.desiredSize;
+    if (room !== null && room <= 0) return;
+    client.behindSince = null;
+    this.#sendSnapshot(client);
   }
 
   heartbeat(): void {
@@ -124,7 +169,10 @@ export class SseHub {
     this.#closed = true;
     clearTimeout(this.#flushTimer);
     clearInterval(this.#heartbeatTimer);
-    for (const client of this.#clients) closeQuietly(client.sink);
+    for (const client of this.#clients) {
+      clearTimeout(client.held ?? undefined);
+      closeQuietly(client.sink);
+    }
     this.#clients.clear();
   }
 
@@ -149,12 +197,18 @@ export class SseHub {
     client.sink.enqueue(chunk);
   }
 
+  #release(client: Client): void {
+    clearTimeout(client.held ?? undefined);
+    client.held = null;
+    if (this.#clients.has(client)) this.#sendSnapshot(client);
+  }
+
   #sendSnapshot(client: Client): void {
     this.stats.snapshots++;
     client.sink.enqueue(encoder.encode(formatEvent({
       event: "snapshot",
       id: this.#log.lastId,
-      data: JSON.stringify({ state: this.#options.snapshot() }),
+      data: JSON.stringify({ state: this.#options.snapshot(), replaying: this.#replaying }),
     })));
   }
 }

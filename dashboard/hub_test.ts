@@ -173,3 +173,37 @@ Deno.test("closing the hub closes every stream", () => {
   assert.deepEqual(sinks.map((s) => s.closed), [true, true]);
   assert.equal(hub.hasRoom(), false);
 });
+
+Deno.test("while replaying, a new client gets heartbeats but no delta until its snapshot", () => {
+  const hub = makeHub();
+  hub.setReplaying(true);
+  const sink = new FakeSink();
+  const handle = hub.connect(sink, "an-earlier-process.7");
+  hub.publish([turnstile(1, 1)], 1);
+  hub.flush();
+  hub.heartbeat();
+  assert.deepEqual(sink.events().map((e) => e.raw), ["retry: 2000\n\n", ": heartbeat\n\n"]);
+  // Leaving before the replay caught up leaves no timer behind.
+  hub.disconnect(handle);
+  hub.setReplaying(false);
+  assert.equal(sink.events().length, 2);
+  hub.close();
+});
+
+Deno.test("a client that missed deltas gets a snapshot once it has drained", () => {
+  const hub = makeHub();
+  const sink = new FakeSink();
+  const handle = hub.connect(sink, null);
+  sink.desiredSize = 0;
+  hub.publish([turnstile(1, 5)], 1);
+  hub.flush();
+  hub.drained(handle);
+  assert.equal(sink.events().length, 2, "still full: nothing yet");
+  sink.desiredSize = 10;
+  hub.drained(handle);
+  hub.drained(handle);
+  const snapshots = sink.events().filter((e) => e.event === "snapshot");
+  assert.equal(snapshots.length, 2, "the first one and exactly one after draining");
+  assert.equal(snapshots[1].id, hub.lastEventId);
+  hub.close();
+});

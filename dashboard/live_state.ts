@@ -8,13 +8,20 @@ export interface LiveStateOptions {
   windowMs?: number;
   heartbeatMs?: number;
   maxBehindMs?: number;
+  /** How long a reader waits for a replay to catch up before it gets the partial state. */
+  maxReplayWaitMs?: number;
 }
 
 export class LiveState {
   readonly state = emptyState();
   readonly hub: SseHub;
+  readonly #maxReplayWaitMs: number;
+  /** What is still being read up to the end it had when reading began (topics, discovery). */
+  readonly #replaying = new Set<string>();
+  readonly #replayWaiters = new Set<() => void>();
 
   constructor(options: LiveStateOptions) {
+    this.#maxReplayWaitMs = options.maxReplayWaitMs ?? 30_000;
     this.hub = new SseHub({
       snapshot: () => this.state,
       maxClients: options.maxClients,
@@ -22,6 +29,7 @@ export class LiveState {
       windowMs: options.windowMs ?? 100,
       heartbeatMs: options.heartbeatMs ?? 15_000,
       maxBehindMs: options.maxBehindMs ?? 30_000,
+      maxHoldMs: this.#maxReplayWaitMs,
       retryMs: 2_000,
     });
   }
@@ -36,8 +44,48 @@ export class LiveState {
     this.hub.publish(applied, this.state.updatedAt);
   }
 
+  /** Marks `source` as being replayed: until it has caught up, the state is not current. */
+  startReplay(source: string): void {
+    this.#replaying.add(source);
+    this.hub.setReplaying(true);
+  }
+
+  endReplay(source: string): void {
+    if (!this.#replaying.delete(source) || this.#replaying.size > 0) return;
+    this.hub.setReplaying(false);
+    for (const wake of this.#replayWaiters) wake();
+  }
+
+  get replaying(): string[] {
+    return [...this.#replaying];
+  }
+
+  /** Resolves once nothing is being replayed, or after `maxWaitMs`, whichever comes first. */
+  whenReplayed(maxWaitMs = this.#maxReplayWaitMs): Promise<void> {
+    if (this.#replaying.size === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.#replayWaiters.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, maxWaitMs);
+      this.#replayWaiters.add(wake);
+    });
+  }
+
+  /**
+   * A copy of the state. Pending changes go out to SSE clients first, so that nothing is
+   * served here before every connected client has been sent it.
+   */
   snapshot() {
+    this.hub.flush();
     return cloneState(this.state);
+  }
+
+  close(): void {
+    this.hub.close();
+    for (const wake of this.#replayWaiters) wake();
   }
 }
 
@@ -57,6 +105,10 @@ export function sseStream(
         enqueue: (chunk) => controller.enqueue(chunk),
         close: () => controller.close(),
       }, lastEventId);
+    },
+    // Called once the queue has room again, which is when a client that fell behind catches up.
+    pull() {
+      hub.drained(handle);
     },
     cancel() {
       hub.disconnect(handle);

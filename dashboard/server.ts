@@ -36,7 +36,7 @@ export function startDashboard(
     },
     live,
     async shutdown() {
-      live.hub.close();
+      live.close();
       await followers.stop();
       await server.shutdown();
     },

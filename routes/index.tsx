@@ -18,7 +18,10 @@ export function renderPage(state: DashboardState, renderedAt: number): string {
   );
 }
 
-export function handler(c: Context<AppEnv>): Response {
-  const html = renderPage(c.get("dashboard").live.snapshot(), Date.now());
+/** Waits (up to a bound) for the topics to be replayed, so that the first render is current. */
+export async function handler(c: Context<AppEnv>): Promise<Response> {
+  const { live } = c.get("dashboard");
+  await live.whenReplayed();
+  const html = renderPage(live.snapshot(), Date.now());
   return c.html(html, 200, { "Cache-Control": "no-store" });
 }

@@ -153,12 +153,15 @@ export interface DashboardProcess {
   stop(): Promise<Deno.CommandStatus>;
 }
 
-/** Runs `main.ts` as `deno task serve` would, on a free port and the given namespace. */
+/**
+ * Runs `main.ts` as `deno task serve` would, on the given namespace and on a free port, or on
+ * `extraEnv.DASHBOARD_PORT` (to restart a dashboard where its clients look for it).
+ */
 export async function startDashboard(
   namespace: string,
   extraEnv: Record<string, string> = {},
 ): Promise<DashboardProcess> {
-  const port = freePort();
+  const port = Number(extraEnv.DASHBOARD_PORT ?? freePort());
   const child = new Deno.Command("deno", {
     args: ["run", "-P=serve", "main.ts"],
     cwd: ROOT,

@@ -3,7 +3,17 @@
  * `deno test -P tests/dashboard_test.ts`.
  */
 import assert from "node:assert/strict";
-import { deltaWith, Inputs, SseClient, startDashboard, testConfig } from "./dashboard_fixture.ts";
+import { ensureTopics, topicSpec } from "../lib/admin.ts";
+import { SseReader } from "../chaos/sse_client.ts";
+import { applyChanges, type Change as StateChange, emptyState } from "../dashboard/state.ts";
+import {
+  deltaWith,
+  Inputs,
+  type ReceivedEvent,
+  SseClient,
+  startDashboard,
+  testConfig,
+} from "./dashboard_fixture.ts";
 
 type Change = Record<string, unknown> & {
   train?: { train_id: string; station_id: number; direction: string };
@@ -113,6 +123,120 @@ Deno.test({
       });
     } finally {
       await first.close();
+      const status = await dashboard.stop();
+      await inputs.close();
+      assert.equal(status.code, 0, "the dashboard exits cleanly on SIGTERM");
+    }
+  },
+});
+
+/** The turnstile totals a client holds after applying its events in order. */
+function totalsOf(events: readonly ReceivedEvent[]): Record<string, number> {
+  let state = emptyState();
+  for (const e of events) {
+    const data = e.data as { state?: typeof state; changes?: StateChange[]; updatedAt?: number };
+    if (e.event === "snapshot") state = data.state!;
+    if (e.event === "delta") applyChanges(state, data.changes!, data.updatedAt ?? null);
+  }
+  return state.turnstiles;
+}
+
+async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+Deno.test({
+  name: "clients that connect while a restarted dashboard replays end with the summary's totals",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const { config, namespace } = testConfig();
+    const inputs = new Inputs(config);
+    await inputs.connect();
+    // Partitioned as the summary stage writes it.
+    await ensureTopics(inputs.kafka, config, [topicSpec(config, "turnstileSummary")]);
+    const stations = Array.from({ length: 150 }, (_, i) => 40000 + 10 * i);
+    const latest: Record<string, number> = {};
+    let round = 0;
+    const writeRounds = async (rounds: number) => {
+      for (const end = round + rounds; round < end;) {
+        round++;
+        const counts = stations.map((id, i): [number, number] => [id, round * (1 + i % 7)]);
+        for (const [id, count] of counts) latest[String(id)] = count;
+        await inputs.turnstileSummaries(counts);
+      }
+    };
+    const apiState = async (url: string) => {
+      const response = await fetch(`${url}/api/state`);
+      return response.ok ? (await response.json()).state.turnstiles : null;
+    };
+
+    // Enough records that replaying them takes longer than connecting does.
+    await writeRounds(200);
+    let dashboard = await startDashboard(namespace);
+    const port = new URL(dashboard.url).port;
+    const reader = new SseReader(dashboard.url, 100);
+    let resumed: SseClient | undefined;
+    try {
+      await until("the first process has every count", () => {
+        try {
+          assert.deepEqual(reader.state.turnstiles, latest);
+          return true;
+        } catch {
+          return false;
+        }
+      });
+      const idBefore = reader.lastEventId;
+      assert.ok(idBefore);
+      const stopped = await dashboard.stop();
+      assert.equal(stopped.code, 0);
+      // Written while no dashboard runs: the next one knows them only by replaying.
+      await writeRounds(20);
+      const expected = { ...latest };
+
+      dashboard = await startDashboard(namespace, { DASHBOARD_PORT: port });
+      // At once, while the topics are being replayed: an id of the previous process.
+      resumed = new SseClient(`${dashboard.url}/api/events`, idBefore);
+      const snapshot = await resumed.waitFor((e) => e.event === "snapshot", 60_000, "snapshot");
+      assert.equal(resumed.events[0], snapshot, "no delta before the snapshot");
+      assert.deepEqual(
+        (snapshot.data as { state: { turnstiles: unknown } }).state.turnstiles,
+        expected,
+        "the snapshot given during a replay is the replayed state, not part of it",
+      );
+      await until("the reader reconnects by itself", () => reader.connections >= 2);
+      await until(
+        "the reader gets a snapshot from the new process",
+        () => reader.lastEventId?.split(".")[0] !== idBefore.split(".")[0],
+      );
+      assert.deepEqual(reader.lastSnapshot?.turnstiles, expected);
+
+      await writeRounds(5);
+      await until("the restarted dashboard has the new counts", async () => {
+        try {
+          assert.deepEqual(await apiState(dashboard.url), latest);
+          return true;
+        } catch {
+          return false;
+        }
+      });
+      // What /api/state shows has been sent to every SSE client: it arrives right behind.
+      await until("both clients have the new counts", () => {
+        try {
+          assert.deepEqual(reader.state.turnstiles, latest);
+          assert.deepEqual(totalsOf(resumed!.events), latest);
+          return true;
+        } catch {
+          return false;
+        }
+      }, 2000);
+    } finally {
+      await reader.close();
+      await resumed?.close();
       const status = await dashboard.stop();
       await inputs.close();
       assert.equal(status.code, 0, "the dashboard exits cleanly on SIGTERM");

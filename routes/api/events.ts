@@ -2,7 +2,10 @@ import type { Context } from "hono";
 import type { AppEnv } from "../../dashboard/app_env.ts";
 import { sseStream } from "../../dashboard/live_state.ts";
 
-/** Live updates: `retry:`, a snapshot (or the missed deltas on resume), then deltas. */
+/**
+ * Live updates: `retry:`, a snapshot (or the missed deltas on resume), then deltas. While the
+ * topics are still being replayed, the snapshot waits until they have caught up.
+ */
 export function handler(c: Context<AppEnv>): Response {
   const { hub } = c.get("dashboard").live;
   if (!hub.hasRoom()) {
