@@ -5,90 +5,289 @@
  *   deno task stations
  *   deno task stations --help
  *
- * The input is small and compacted, so every start replays it from the beginning into an index
- * of stops, compares the result with what the output already holds, and writes only the
- * difference; after that it follows live changes. Re-running it therefore adds nothing a
- * reader could see, and it needs no committed offsets.
+ * Every instance replays the small, compacted input from the beginning into an index of stops
+ * and then follows live changes. Instances in one consumer group share the writing: the owner of
+ * an input partition writes that partition's dead letters and its own share of the output
+ * partitions, in transactions that fence the previous owner, and on taking a partition over it
+ * writes only what differs from what that share already holds (see stations/ownership.ts).
+ * Re-running it, or running several, therefore adds nothing a reader could see. A write that
+ * still fails after the client's retries ends the stage with one line and exit code 1.
  */
 import { parseArgs } from "node:util";
-import type { KafkaMessage } from "kafkajs";
-import { loadConfig } from "../lib/config.ts";
+import type { Consumer, KafkaMessage, Producer, RetryOptions } from "kafkajs";
+import { groupId, loadConfig } from "../lib/config.ts";
 import { createKafka } from "../lib/kafka.ts";
-import { deadLetterSpec, ensureTopics, topicSpec } from "../lib/admin.ts";
+import { deadLetterSpec, ensureTopics, partitionCount, topicSpec } from "../lib/admin.ts";
 import { CatchUp, endOffsets, readToEnd } from "../lib/read_to_end.ts";
 import { runUntilSignal } from "../lib/lifecycle.ts";
+import { partitionFor } from "../lib/partitioned_send.ts";
 import {
-  changes,
   type OutputRecord,
   parseStationRow,
   parseStopKey,
   StationIndex,
 } from "./station_transform.ts";
+import {
+  AppliedOffsets,
+  Budget,
+  type DeadLetter,
+  DeadLetterBook,
+  errorLine,
+  isFenced,
+  oneLine,
+  OutputShare,
+  outputsOf,
+  sourceOf,
+} from "./stations/ownership.ts";
 
 const HELP = `Usage: deno task stations [--help]
 
 Transforms org.chicago.cta.stations (one row per platform stop, from Kafka Connect) into
 org.chicago.cta.stations.transformed: {station_id, station_name, order, line}, one record per
 station and line, compacted. Rows that belong to none of the Red, Blue and Green lines are
-dropped; rows that cannot be read go to the dead-letter topic with the reason.
+dropped; rows that cannot be read go to the dead-letter topic with the reason. Instances in the
+same consumer group (stations-transform under TOPIC_NAMESPACE) share the work.
 
 Configuration comes from the environment (KAFKA_BOOTSTRAP_SERVERS, TOPIC_NAMESPACE, ...).`;
 
-/** Where a dead letter came from; the DLQ is read at start so that a replay adds none twice. */
-function sourceOf(partition: number, offset: string): string {
-  return `${partition}@${offset}`;
+/** Consumer restarts in a row, and fenced take-overs of one partition in a row, before giving up. */
+const RESTARTS_IN_A_ROW = 5;
+const TAKEOVERS_IN_A_ROW = 10;
+/** About 15 s of retries for a write before the stage ends. */
+const PRODUCER_RETRY: RetryOptions = { retries: 8, initialRetryTime: 100, maxRetryTime: 5_000 };
+
+interface Claim {
+  partition: number;
+  producer: Producer;
+  share: OutputShare;
+  /** The take-over is complete: this instance writes the partition's share from now on. */
+  ready: boolean;
+  released: boolean;
 }
 
-async function main() {
+/** A failure already described by what the stage was doing. */
+class StageError extends Error {
+  constructor(doing: string, cause: unknown) {
+    super(errorLine(doing, cause));
+  }
+}
+
+const sorted = (partitions: Iterable<number>) => [...partitions].sort((a, b) => a - b);
+const list = (partitions: Iterable<number>) => `[${sorted(partitions).join(", ")}]`;
+
+async function main(): Promise<void> {
   const config = loadConfig();
   const kafka = createKafka("stations-transform", config.kafka);
   const input = config.topics.stations;
   const output = config.topics.stationsTransformed;
   const deadLetters = deadLetterSpec(config, "stations");
-  await ensureTopics(kafka, config, [
-    topicSpec(config, "stations"),
-    topicSpec(config, "stationsTransformed"),
-    deadLetters,
-  ]);
+  const group = groupId(config, "stations-transform");
 
-  const emitted = new Map<string, string>();
-  await readToEnd(kafka, output, (_p, m) => {
-    const key = m.key?.toString();
-    if (key === undefined) return;
-    if (m.value === null) emitted.delete(key);
-    else emitted.set(key, m.value.toString());
-  });
-  const deadLettered = new Set<string>();
-  await readToEnd(kafka, deadLetters.topic, (_p, m) => {
-    deadLettered.add(
-      sourceOf(Number(m.headers?.["source.partition"]), String(m.headers?.["source.offset"])),
-    );
-  });
-
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-  await producer.connect();
-  const stats = { rows: 0, written: 0, deadLetters: 0, stations: emitted.size };
-
-  async function write(records: OutputRecord[]) {
-    if (records.length === 0) return;
-    await producer.send({ topic: output, acks: -1, messages: records });
-    for (const { key, value } of records) {
-      if (value === null) emitted.delete(key);
-      else emitted.set(key, value);
+  const step = async <T>(doing: string, work: () => Promise<T>): Promise<T> => {
+    try {
+      return await work();
+    } catch (error) {
+      throw new StageError(doing, error);
     }
-    stats.written += records.length;
-    stats.stations = emitted.size;
-  }
+  };
+  await step("creating the topics", () =>
+    ensureTopics(kafka, config, [
+      topicSpec(config, "stations"),
+      topicSpec(config, "stationsTransformed"),
+      deadLetters,
+    ]));
+  const inputPartitions = await step(`reading ${input}`, () => partitionCount(kafka, input));
+  const outputPartitions = await step(`reading ${output}`, () => partitionCount(kafka, output));
+  const replay = new CatchUp(await step(`reading ${input}`, () => endOffsets(kafka, input)));
+  // The partitioner every earlier writer used, so that a key stays in one partition.
+  const partitionOf = (key: string) => partitionFor(output, { key, value: null }, outputPartitions);
+
+  let fail!: (error: Error) => void;
+  const failed = new Promise<Error>((resolve) => (fail = resolve));
+  let stopping = false;
+  const stats = { rows: 0, written: 0, deadLetters: 0, stations: 0, partitions: [] as number[] };
+
+  // State changes and writes run one at a time, in order. A failure ends the stage.
+  let queue = Promise.resolve();
+  const serially = (doing: string, work: () => Promise<void> | void): Promise<void> =>
+    queue = queue.then(() => stopping ? undefined : work()).catch((error) => {
+      if (!stopping) fail(error instanceof StageError ? error : new StageError(doing, error));
+    });
 
   const index = new StationIndex();
-  const catchUp = new CatchUp(await endOffsets(kafka, input));
-  const consumer = kafka.consumer({
-    groupId: `stations-transform-${crypto.randomUUID()}`,
-    maxWaitTimeInMs: 200,
-  });
-  catchUp.follow(consumer);
+  const applied = new AppliedOffsets();
+  const book = new DeadLetterBook<KafkaMessage>();
+  const claims = new Map<number, Claim>();
+  const takeovers = new Map<number, Budget>();
+  let assigned = new Set<number>();
+  let live = false;
+  let goLive!: () => void;
+  const wentLive = new Promise<void>((resolve) => (goLive = resolve));
 
-  async function handle(partition: number, message: KafkaMessage): Promise<OutputRecord[]> {
+  function refreshStats() {
+    stats.stations = [...claims.values()].reduce((n, c) => n + (c.ready ? c.share.size : 0), 0);
+    stats.partitions = sorted(assigned);
+  }
+
+  function reportIfReady() {
+    refreshStats();
+    if (![...assigned].every((p) => claims.get(p)?.ready)) return;
+    const outputs = [...assigned].flatMap((p) => outputsOf(p, inputPartitions, outputPartitions));
+    console.log(
+      `stations: ready with input partitions ${list(assigned)} of ${inputPartitions} ` +
+        `(output partitions ${list(outputs)}); ${stats.stations} stations`,
+    );
+  }
+
+  async function release(claim: Claim) {
+    claim.released = true;
+    if (claims.get(claim.partition) === claim) claims.delete(claim.partition);
+    await claim.producer.disconnect().catch(() => {});
+  }
+
+  /**
+   * Another instance took the claim's producer id over, which a late take-over from an earlier
+   * assignment can do: take the partition back while the group still assigns it here.
+   */
+  async function fenced(claim: Claim) {
+    await release(claim);
+    const { partition } = claim;
+    if (!assigned.has(partition) || claims.has(partition)) return;
+    const budget = takeovers.get(partition) ?? new Budget(TAKEOVERS_IN_A_ROW);
+    takeovers.set(partition, budget);
+    if (!budget.spend()) {
+      throw new Error(`input partition ${partition} was fenced ${budget.max} times in a row`);
+    }
+    console.log(`stations: input partition ${partition} was fenced; taking it over again`);
+    startClaim(partition, 1_000);
+  }
+
+  /** Writes records and dead letters of one claim in one transaction; runs serially. */
+  async function write(claim: Claim, records: OutputRecord[], letters: DeadLetter<KafkaMessage>[]) {
+    if (claim.released || (records.length === 0 && letters.length === 0)) return;
+    let doing = "starting a transaction";
+    try {
+      const transaction = await claim.producer.transaction();
+      try {
+        if (records.length > 0) {
+          doing = `writing ${output}`;
+          await transaction.send({
+            topic: output,
+            acks: -1,
+            messages: records.map(({ key, value }) => ({
+              key,
+              value,
+              partition: partitionOf(key),
+            })),
+          });
+        }
+        if (letters.length > 0) {
+          doing = `writing ${deadLetters.topic}`;
+          await transaction.send({
+            topic: deadLetters.topic,
+            acks: -1,
+            messages: letters.map(({ partition, offset, reason, message }) => ({
+              key: message.key,
+              value: message.value,
+              headers: {
+                reason,
+                "source.topic": input,
+                "source.partition": String(partition),
+                "source.offset": offset,
+              },
+            })),
+          });
+        }
+        doing = "committing a transaction";
+        await transaction.commit();
+      } catch (error) {
+        await transaction.abort().catch(() => {});
+        throw error;
+      }
+    } catch (error) {
+      if (claim.released) return;
+      if (isFenced(error)) return await fenced(claim);
+      throw new StageError(`${doing} for input partition ${claim.partition}`, error);
+    }
+    claim.share.written(records);
+    book.written(letters);
+    stats.written += records.length;
+    stats.deadLetters += letters.length;
+    for (const { partition, offset, reason } of letters) {
+      console.error(`stations: dead letter at ${input} ${sourceOf(partition, offset)}: ${reason}`);
+    }
+    refreshStats();
+  }
+
+  /**
+   * Takes input partition `partition` over: fence its earlier owner, read back the output
+   * partitions and dead letters it owns, and once the index is complete write the difference.
+   */
+  function startClaim(partition: number, delayMs = 0) {
+    const outputs = outputsOf(partition, inputPartitions, outputPartitions);
+    const claim: Claim = {
+      partition,
+      producer: kafka.producer({
+        transactionalId: `stations-transform-${input}-${partition}`,
+        idempotent: true,
+        maxInFlightRequests: 1,
+        retry: PRODUCER_RETRY,
+      }),
+      share: new OutputShare(new Set(outputs), partitionOf),
+      ready: false,
+      released: false,
+    };
+    claims.set(partition, claim);
+    (async () => {
+      if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+      if (claim.released) return;
+      await claim.producer.connect();
+      // The first transaction initialises the producer id, which fences the earlier owner and
+      // completes or aborts its open transaction: only then is the output final to read.
+      await (await claim.producer.transaction()).abort();
+      if (outputs.length > 0) {
+        await readToEnd(kafka, output, (_q, m) => {
+          const key = m.key?.toString();
+          if (key !== undefined) claim.share.restore(key, m.value?.toString() ?? null);
+        }, { partitions: outputs });
+      }
+      const alreadyDead = new Set<string>();
+      await readToEnd(kafka, deadLetters.topic, (_p, m) => {
+        if (Number(m.headers?.["source.partition"]) !== partition) return;
+        alreadyDead.add(sourceOf(partition, String(m.headers?.["source.offset"])));
+      });
+      await wentLive;
+      await serially(`taking over input partition ${partition}`, async () => {
+        if (claim.released) return;
+        await write(claim, claim.share.diff(index.all()), book.due(partition, alreadyDead));
+        if (claim.released) return;
+        claim.ready = true;
+        takeovers.get(partition)?.reset();
+        reportIfReady();
+      });
+    })().catch((error) =>
+      serially(`taking over input partition ${partition}`, async () => {
+        if (claim.released) return;
+        if (!isFenced(error)) throw error;
+        await fenced(claim);
+      })
+    );
+  }
+
+  async function reassign(partitions: number[]) {
+    assigned = new Set(partitions);
+    for (const claim of [...claims.values()]) {
+      if (!assigned.has(claim.partition)) await release(claim);
+    }
+    for (const partition of assigned) {
+      if (!claims.has(partition)) startClaim(partition);
+    }
+    console.log(`stations: assigned input partitions ${list(assigned)} of ${inputPartitions}`);
+    reportIfReady();
+  }
+
+  async function onInput(partition: number, message: KafkaMessage) {
+    if (!applied.take(partition, message.offset)) return;
     stats.rows++;
     const stopId = parseStopKey(message.key?.toString() ?? null);
     const parsed = parseStationRow(message.value?.toString() ?? null);
@@ -98,74 +297,105 @@ async function main() {
       ? parsed.reason
       : null;
     if (reason !== null) {
-      const source = sourceOf(partition, message.offset);
-      if (!deadLettered.has(source)) {
-        await producer.send({
-          topic: deadLetters.topic,
-          acks: -1,
-          messages: [{
-            key: message.key,
-            value: message.value,
-            headers: {
-              reason,
-              "source.topic": input,
-              "source.partition": String(partition),
-              "source.offset": message.offset,
-            },
-          }],
-        });
-        deadLettered.add(source);
-        stats.deadLetters++;
-        console.error(`stations: dead letter at ${input} ${source}: ${reason}`);
+      book.add({ partition, offset: message.offset, reason, message });
+      const claim = claims.get(partition);
+      if (live && claim?.ready) await write(claim, [], book.due(partition, new Set()));
+      return;
+    }
+    const affected = index.apply(stopId!, "row" in parsed ? parsed.row : null);
+    if (!live) return;
+    const desired = index.all();
+    for (const claim of [...claims.values()]) {
+      if (claim.ready && !claim.released) {
+        await write(claim, claim.share.diff(desired, affected), []);
       }
-      return [];
     }
-    const row = "row" in parsed ? parsed.row : null;
-    if (!live) {
-      index.apply(stopId!, row);
-      return [];
-    }
-    return index.update(emitted, stopId!, row);
   }
 
-  // Messages and the switch to live run one at a time, in order.
-  let live = false;
-  let queue = Promise.resolve();
-  const serially = (work: () => Promise<void>) => (queue = queue.then(work));
+  const restarts = (name: string, budget: Budget) => ({
+    retries: 8,
+    initialRetryTime: 100,
+    restartOnFailure: (error: Error) => {
+      const again = budget.spend();
+      console.error(
+        `stations: ${name} failed (${oneLine(error)}); ` +
+          (again ? `restart ${budget.used} of ${budget.max}` : "giving up"),
+      );
+      return Promise.resolve(again);
+    },
+  });
+  // A fetch that succeeds shows the consumer works again; a join alone does not.
+  const watch = (consumer: Consumer, budget: Budget, doing: string) => {
+    consumer.on(consumer.events.FETCH, () => budget.reset());
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (!payload.restart && !stopping) fail(new StageError(doing, payload.error));
+    });
+  };
 
-  const wentLive = catchUp.done.then(() =>
-    serially(async () => {
+  // Reads the whole input into the index; its group is its own.
+  const readerRestarts = new Budget(RESTARTS_IN_A_ROW);
+  const reader = kafka.consumer({
+    groupId: groupId(config, `stations-replay-${crypto.randomUUID()}`),
+    maxWaitTimeInMs: 200,
+    retry: restarts("the input reader", readerRestarts),
+  });
+  replay.follow(reader);
+  watch(reader, readerRestarts, `reading ${input}`);
+
+  // Only its assignment is used: which input partitions this instance owns.
+  const ownerRestarts = new Budget(RESTARTS_IN_A_ROW);
+  const owner = kafka.consumer({
+    groupId: group,
+    sessionTimeout: 10_000,
+    heartbeatInterval: 1_000,
+    maxWaitTimeInMs: 1_000,
+    retry: restarts("the group member", ownerRestarts),
+  });
+  owner.on(owner.events.GROUP_JOIN, ({ payload }) => {
+    serially(
+      "taking the assigned partitions",
+      () => reassign(payload.memberAssignment[input] ?? []),
+    );
+  });
+  watch(owner, ownerRestarts, `taking part in group ${group}`);
+
+  replay.done.then(() =>
+    serially(`reading ${input}`, () => {
       live = true;
-      // The replay is complete: write what differs from the output, once.
-      await write(changes(emitted, index.all()));
-      console.log(`stations: caught up with ${input}; ${emitted.size} stations on ${output}`);
+      goLive();
+      console.log(`stations: caught up with ${input}; ${index.all().size} stations`);
     })
   );
-  await consumer.connect();
-  await consumer.subscribe({ topic: input, fromBeginning: true });
-  await consumer.run({
-    eachMessage: ({ partition, message }) =>
-      serially(async () => {
-        await write(await handle(partition, message));
-        catchUp.reached(partition, message.offset);
-      }),
-  });
-  await wentLive;
 
-  let fail!: (error: Error) => void;
-  const failed = new Promise<Error>((resolve) => (fail = resolve));
-  consumer.on(consumer.events.CRASH, ({ payload }) => {
-    if (!payload.restart) fail(payload.error);
-  });
-  console.log(`stations: transforming ${input} into ${output}`);
-  await runUntilSignal({
+  const running = runUntilSignal({
     stats,
     failed,
     async stop() {
-      await consumer.disconnect();
-      await producer.disconnect();
+      stopping = true;
+      await Promise.allSettled([owner.disconnect(), reader.disconnect()]);
+      await queue;
+      await Promise.all([...claims.values()].map(release));
     },
   }, "stations");
+
+  try {
+    await reader.connect();
+    await reader.subscribe({ topic: input, fromBeginning: true });
+    await reader.run({
+      autoCommit: false,
+      eachMessage: async ({ partition, message }) => {
+        await serially(`reading ${input}`, () => onInput(partition, message));
+        replay.reached(partition, message.offset);
+      },
+    });
+    await owner.connect();
+    await owner.subscribe({ topic: input, fromBeginning: false });
+    await owner.run({ autoCommit: false, eachBatch: () => Promise.resolve() });
+    console.log(`stations: transforming ${input} into ${output} as group ${group}`);
+  } catch (error) {
+    fail(new StageError("connecting to Kafka", error));
+  }
+  await running;
 }
 
 if (import.meta.main) {
@@ -173,6 +403,9 @@ if (import.meta.main) {
   if (values.help) {
     console.log(HELP);
   } else {
-    await main();
+    await main().catch((error) => {
+      console.error(`stations: failed: ${oneLine(error)}`);
+      Deno.exit(1);
+    });
   }
 }

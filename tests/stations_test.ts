@@ -7,10 +7,10 @@ import assert from "node:assert/strict";
 import pg from "pg";
 import { pgClientConfig } from "../lib/postgres.ts";
 import { parse } from "csv-parse/sync";
-import type { Kafka } from "kafkajs";
+import { ConfigResourceTypes, type Kafka } from "kafkajs";
 import { createKafka } from "../lib/kafka.ts";
 import { deadLetterTopic } from "../lib/topics.ts";
-import { ensureTopics, topicSpec } from "../lib/admin.ts";
+import { deadLetterSpec, ensureTopics, topicSpec } from "../lib/admin.ts";
 import { readToEnd } from "../lib/read_to_end.ts";
 import { type Config, loadConfig } from "../lib/config.ts";
 import { ensureStationsConnector } from "../lib/connector.ts";
@@ -197,6 +197,258 @@ Deno.test("live changes: a renamed stop updates its station, deleting a line's l
   } finally {
     await stage.kill("SIGTERM");
   }
+});
+
+/** The input partitions a stage owns once it has taken them all over; null while it has not. */
+function readyPartitions(stage: StageProcess): number[] | null {
+  const text = stage.output();
+  const assigned = text.lastIndexOf("stations: assigned input partitions");
+  if (assigned < 0) return null;
+  const ready = [...text.slice(assigned).matchAll(/ready with input partitions \[([\d, ]*)\]/g)];
+  if (ready.length === 0) return null;
+  return ready[ready.length - 1][1].split(",").filter((p) => p.trim() !== "").map(Number);
+}
+
+/** Both stages own partitions, and between them every input partition exactly once. */
+function splitBetween(a: StageProcess, b: StageProcess, partitions: number): boolean {
+  const [pa, pb] = [readyPartitions(a), readyPartitions(b)];
+  if (!pa || !pb || pa.length === 0 || pb.length === 0) return false;
+  const all = [...pa, ...pb].sort((x, y) => x - y);
+  return all.length === partitions && all.every((p, i) => p === i);
+}
+
+async function countDeadLetters(kafka: Kafka, config: Config): Promise<number> {
+  let count = 0;
+  await readToEnd(kafka, deadLetterTopic(config.topics.stations), () => count++);
+  return count;
+}
+
+function stopRows(rows: CsvRow[], rename?: string) {
+  return rows.map((r) => ({
+    key: JSON.stringify({ stop_id: Number(r.stop_id) }),
+    value: JSON.stringify({ ...connectRow(r), ...(rename ? { station_name: rename } : {}) }),
+  }));
+}
+
+Deno.test("two instances in one group share the partitions and write every record once, across rebalances", async () => {
+  const namespace = freshNamespace();
+  const config = configFor(namespace);
+  const kafka = createKafka("stations-test", config.kafka);
+  await ensureTopics(kafka, config, [topicSpec(config, "stations")]);
+  await produceRows(kafka, config.topics.stations, [
+    ...stopRows(csvRows),
+    { key: JSON.stringify({ stop_id: 1 }), value: "{not json" },
+  ]);
+  const env = { TOPIC_NAMESPACE: namespace };
+  const expected = expectedPairs();
+  const clarkLake = csvRows.filter((r) => r.station_id === "40380");
+  const lines = [...expected].filter((p) => p.startsWith("40380:")).length;
+  assert.equal(lines, 2, "Clark/Lake is on two lines");
+  const records = async () => (await readTransformed(kafka, config)).records;
+  const caughtUp = (stage: StageProcess) => stage.output().includes("caught up");
+  /** Renames Clark/Lake; waits until the output has grown by `lines`, then a little longer. */
+  const rename = async (name: string, before: number) => {
+    await produceRows(kafka, config.topics.stations, stopRows(clarkLake, name));
+    await waitFor(async () => await records() >= before + lines, 20_000, `the rename to ${name}`);
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const t = await readTransformed(kafka, config);
+    assert.equal(t.records, before + lines, `"${name}" written once per line`);
+    for (const line of ["blue", "green"]) {
+      const key = JSON.stringify({ station_id: 40380, line });
+      assert.equal(t.latest.get(key)?.station_name, name);
+    }
+    return t.records;
+  };
+
+  // Started together, both replay the input and both find the output empty.
+  let a = startStage(STATIONS, [], env);
+  const b = startStage(STATIONS, [], env);
+  try {
+    await waitFor(
+      async () =>
+        caughtUp(a) && caughtUp(b) &&
+        livePairs(await readTransformed(kafka, config)).size === expected.size,
+      60_000,
+      "both to catch up and the output to be complete",
+    );
+    assert.equal(await records(), expected.size, "no record written twice");
+    // Both follow live changes; each change is written by one of them.
+    let total = await rename("Clark & Lake", expected.size);
+
+    await waitFor(() => splitBetween(a, b, config.partitions), 60_000, "both to own partitions");
+    assert.equal(await records(), total, "taking partitions over rewrote nothing");
+    assert.equal(await countDeadLetters(kafka, config), 1, "one dead letter");
+
+    // A leaves: B takes its partitions over and finds nothing to write.
+    assert.equal(await a.kill("SIGTERM"), 0);
+    await waitFor(() => readyPartitions(b)?.length === config.partitions, 30_000, "B to own all");
+    assert.equal(await records(), total);
+    total = await rename("Clark and Lake", total);
+
+    // A joins again and takes partitions back: again nothing is rewritten.
+    a = startStage(STATIONS, [], env);
+    await waitFor(() => splitBetween(a, b, config.partitions), 60_000, "the partitions to split");
+    assert.equal(await records(), total);
+    total = await rename("Clark-Lake", total);
+    assert.equal(await a.kill("SIGTERM"), 0);
+    assert.equal(await b.kill("SIGTERM"), 0);
+
+    const last = await readTransformed(kafka, config);
+    assert.equal(last.records, expected.size + 3 * lines);
+    assert.deepEqual(livePairs(last), expected);
+    assert.equal(await countDeadLetters(kafka, config), 1, "the dead letter was written once");
+  } catch (error) {
+    console.error(`--- A ---\n${a.output()}\n--- B ---\n${b.output()}`);
+    throw error;
+  } finally {
+    await Promise.all([a.kill("SIGKILL"), b.kill("SIGKILL")]);
+  }
+});
+
+/** The stage's output has one failure line, matching `reason`, and no stack trace. */
+function assertFailedOnce(stage: StageProcess, reason: RegExp) {
+  const lines = stage.output().split("\n");
+  const failures = lines.filter((l) => l.startsWith("stations: failed:"));
+  assert.equal(failures.length, 1, stage.output());
+  assert.match(failures[0], reason);
+  assert.ok(!lines.some((l) => /^\s+at |Uncaught/.test(l)), stage.output());
+}
+
+async function exitWithin(stage: StageProcess, ms: number): Promise<number> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`still running after ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([stage.exited, timeout]);
+  } catch (error) {
+    console.error(stage.output());
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Small enough to refuse any record batch of the stage (about 180 bytes and more), large enough
+ * for the 78-byte transaction markers: a broker that cannot write a marker leaves the
+ * transaction stuck for good.
+ */
+const REFUSING_MAX_MESSAGE_BYTES = 100;
+
+async function setMaxMessageBytes(kafka: Kafka, topic: string, compacted: boolean, bytes?: number) {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    // alterConfigs replaces every dynamic setting of the topic, so the others are repeated.
+    await admin.alterConfigs({
+      validateOnly: false,
+      resources: [{
+        type: ConfigResourceTypes.TOPIC,
+        name: topic,
+        configEntries: [
+          { name: "cleanup.policy", value: compacted ? "compact" : "delete" },
+          { name: "min.insync.replicas", value: "1" },
+          ...(bytes === undefined ? [] : [{ name: "max.message.bytes", value: String(bytes) }]),
+        ],
+      }],
+    });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+Deno.test("a write the broker refuses ends the stage with one line and exit code 1, not a hang", async () => {
+  const namespace = freshNamespace();
+  const config = configFor(namespace);
+  const kafka = createKafka("stations-test", config.kafka);
+  const dlq = deadLetterSpec(config, "stations");
+  await ensureTopics(kafka, config, [
+    topicSpec(config, "stations"),
+    topicSpec(config, "stationsTransformed"),
+    dlq,
+  ]);
+  const harlemLake = csvRows.filter((r) => r.station_id === "40020");
+  await produceRows(kafka, config.topics.stations, stopRows(harlemLake));
+  const env = { TOPIC_NAMESPACE: namespace };
+  const output = config.topics.stationsTransformed;
+
+  // A live change that cannot be written to the output.
+  let stage = await runUntil(
+    env,
+    async () => (await readTransformed(kafka, config)).records === 1,
+    "Harlem/Lake",
+  );
+  await waitFor(() => stage.output().includes("caught up"), 30_000, "the stage to catch up");
+  await setMaxMessageBytes(kafka, output, true, REFUSING_MAX_MESSAGE_BYTES);
+  await produceRows(kafka, config.topics.stations, stopRows(harlemLake, "Harlem (Lake)"));
+  assert.equal(await exitWithin(stage, 45_000), 1);
+  assertFailedOnce(stage, /writing .*stations\.transformed.*larger than the max message size/);
+
+  // A dead letter, read while the stage replays its input, that cannot be written.
+  await setMaxMessageBytes(kafka, output, true);
+  await setMaxMessageBytes(kafka, dlq.topic, false, REFUSING_MAX_MESSAGE_BYTES);
+  await produceRows(kafka, config.topics.stations, [
+    { key: JSON.stringify({ stop_id: 1 }), value: "{not json" },
+  ]);
+  stage = startStage(STATIONS, [], env);
+  assert.equal(await exitWithin(stage, 45_000), 1);
+  assertFailedOnce(stage, /writing .*stations\.dlq.*larger than the max message size/);
+
+  // Once the broker accepts the writes, a new run writes what the failed ones could not.
+  await setMaxMessageBytes(kafka, dlq.topic, false);
+  stage = await runUntil(
+    env,
+    async () =>
+      (await readTransformed(kafka, config)).records === 2 &&
+      await countDeadLetters(kafka, config) === 1,
+    "the rename and the dead letter",
+  );
+  assert.equal(await stage.kill("SIGTERM"), 0);
+  const t = await readTransformed(kafka, config);
+  assert.equal(t.records, 2);
+  assert.equal([...t.latest.values()][0]?.station_name, "Harlem (Lake)");
+  assert.equal(await countDeadLetters(kafka, config), 1);
+});
+
+Deno.test("a write that keeps failing is retried, then ends the stage with one line", async () => {
+  const namespace = freshNamespace();
+  const config = configFor(namespace);
+  const kafka = createKafka("stations-test", config.kafka);
+  await ensureTopics(kafka, config, [topicSpec(config, "stations")]);
+  const harlemLake = csvRows.filter((r) => r.station_id === "40020");
+  await produceRows(kafka, config.topics.stations, stopRows(harlemLake));
+  const stage = await runUntil(
+    { TOPIC_NAMESPACE: namespace },
+    async () => (await readTransformed(kafka, config)).records === 1,
+    "Harlem/Lake",
+  );
+  await waitFor(() => stage.output().includes("caught up"), 30_000, "the stage to catch up");
+  // The broker creates no topics by itself, so every write to the output fails from now on.
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.deleteTopics({ topics: [config.topics.stationsTransformed] });
+    await waitFor(
+      async () => !(await admin.listTopics()).includes(config.topics.stationsTransformed),
+      20_000,
+      "the output to be deleted",
+    );
+  } finally {
+    await admin.disconnect();
+  }
+  await produceRows(kafka, config.topics.stations, stopRows(harlemLake, "Harlem (Lake)"));
+  assert.equal(await exitWithin(stage, 90_000), 1);
+  assertFailedOnce(stage, /stations\.transformed/);
+});
+
+Deno.test("a broker that cannot be reached ends the stage with one line and exit code 1", async () => {
+  const stage = startStage(STATIONS, [], {
+    TOPIC_NAMESPACE: freshNamespace(),
+    KAFKA_BOOTSTRAP_SERVERS: "127.0.0.1:1",
+  });
+  assert.equal(await exitWithin(stage, 90_000), 1);
+  assertFailedOnce(stage, /127\.0\.0\.1:1/);
 });
 
 Deno.test("a station renamed in PostgreSQL reaches the transformed topic through Debezium", async () => {
