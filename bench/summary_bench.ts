@@ -5,8 +5,11 @@
  *   deno task bench:summary
  *
  * Each side is timed from spawn (start-up included) until its committed output, read with
- * read_committed, adds up to every event; then every station's count is checked.
- * Options (env): BENCH_EVENTS (1000000), BENCH_PEER (1; 0 runs the summary alone).
+ * read_committed, adds up to every event; then every station's count is checked. Both count two
+ * backlogs: one written by kafkajs (murmur2 of the station key) and one by Python confluent-kafka
+ * (librdkafka's CRC32 partitioner), so both sides repartition by station.
+ * Options (env): BENCH_EVENTS (1000000), BENCH_PEER (1; 0 runs the summary alone),
+ * BENCH_FILLS (kafkajs,librdkafka).
  */
 import { Buffer } from "node:buffer";
 import type { Kafka, KafkaMessage } from "kafkajs";
@@ -20,6 +23,10 @@ import { type Child, watch } from "./child.ts";
 import { CommittedCounts, type CountDecoder, countMismatches } from "./committed_counts.ts";
 import { count, loadAverage, rate, seconds } from "./figures.ts";
 import { buildPeer, spawnPeer } from "./peer.ts";
+import { produceWithLibrdkafka } from "../tests/foreign/mod.ts";
+
+/** Who writes the backlog, and so which partitioner placed it. */
+export type Fill = "kafkajs" | "librdkafka";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const TIMEOUT_MS = 600_000;
@@ -33,6 +40,7 @@ export interface StageFigure {
 
 export interface SummaryBenchResult {
   events: number;
+  fill: Fill;
   summary: StageFigure;
   peer?: StageFigure;
 }
@@ -122,7 +130,7 @@ function figureLine(f: StageFigure, events: number): string {
 }
 
 export function reportLines(result: SummaryBenchResult): string[] {
-  const lines = [figureLine(result.summary, result.events)];
+  const lines = [`backlog written by ${result.fill}:`, figureLine(result.summary, result.events)];
   if (result.peer) {
     lines.push(figureLine(result.peer, result.events));
     lines.push(
@@ -136,6 +144,7 @@ export async function benchSummary(
   events: number,
   withPeer: boolean,
   log: (line: string) => void = console.log,
+  fill: Fill = "kafkajs",
 ): Promise<SummaryBenchResult> {
   const namespace = `bench-${crypto.randomUUID().slice(0, 8)}.`;
   const config = loadConfig((name) => name === "TOPIC_NAMESPACE" ? namespace : Deno.env.get(name));
@@ -148,9 +157,12 @@ export async function benchSummary(
   try {
     const expected = entriesPerStation(events);
     const filling = performance.now();
-    const sent = await produceTurnstiles(kafka, createRegistry(config.registry), config, expected);
+    await ensureTopics(kafka, config, [topicSpec(config, "turnstiles")]);
+    const sent = fill === "kafkajs"
+      ? await produceTurnstiles(kafka, createRegistry(config.registry), config, expected)
+      : (await produceWithLibrdkafka(config, expected, "station")).count;
     log(
-      `fill: ${count(sent)} turnstile events into ${config.topics.turnstiles} in ${
+      `fill: ${count(sent)} turnstile events by ${fill} into ${config.topics.turnstiles} in ${
         seconds(performance.now() - filling)
       } (not timed; ${loadAverage()})`,
     );
@@ -198,7 +210,7 @@ export async function benchSummary(
       );
       log(figureLine(streams, events));
     }
-    return { events, summary, peer: streams };
+    return { events, fill, summary, peer: streams };
   } finally {
     await deleteBenchTopics(kafka, namespace, [summaryGroup, peerApplication]);
     await Deno.remove(stateDir, { recursive: true }).catch(() => {});
@@ -208,6 +220,9 @@ export async function benchSummary(
 if (import.meta.main) {
   const events = Number(Deno.env.get("BENCH_EVENTS") ?? 1_000_000);
   const withPeer = (Deno.env.get("BENCH_PEER") ?? "1") !== "0";
-  const result = await benchSummary(events, withPeer, (line) => console.error(`· ${line}`));
-  for (const line of reportLines(result)) console.log(line);
+  const fills = (Deno.env.get("BENCH_FILLS") ?? "kafkajs,librdkafka").split(",") as Fill[];
+  for (const fill of fills) {
+    const result = await benchSummary(events, withPeer, (line) => console.error(`· ${line}`), fill);
+    for (const line of reportLines(result)) console.log(line);
+  }
 }

@@ -18,6 +18,7 @@ import { entriesPerStation, produceTurnstiles } from "./turnstile_fixture.ts";
 import { pidFile } from "../stack/service.ts";
 import { loadStackSettings } from "../stack/settings.ts";
 import { readPid } from "../stack/process.ts";
+import { produceWithLibrdkafka } from "./foreign/mod.ts";
 
 const SUMMARY = "pipeline/summary/main.ts";
 
@@ -241,34 +242,6 @@ async function assertOneRowPerStation(kafka: Kafka, config: Config) {
   }
 }
 
-/**
- * Turnstile events from Python confluent-kafka (librdkafka's default partitioner), the kind of
- * producer the seed had. Resolves with what its delivery reports acknowledged.
- */
-async function foreignProduce(
-  config: Config,
-  counts: Map<number, number>,
-  keys: "station" | "null" | "timestamp",
-  seconds = 0,
-): Promise<{ count: number; partitions: Record<string, number> }> {
-  const output = await new Deno.Command("python3", {
-    args: [
-      `${ROOT}tests/foreign/turnstile_producer.py`,
-      `--bootstrap=${config.kafka.brokers.join(",")}`,
-      `--registry=${config.registry.url}`,
-      `--topic=${config.topics.turnstiles}`,
-      `--counts=${JSON.stringify(Object.fromEntries(counts))}`,
-      `--keys=${keys}`,
-      `--seconds=${seconds}`,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = new TextDecoder().decode(output.stdout);
-  assert.equal(output.code, 0, text + new TextDecoder().decode(output.stderr));
-  return JSON.parse(text.trim().split("\n").at(-1)!);
-}
-
 function sum(counts: Map<number, number>, more: Map<number, number>) {
   for (const [station, n] of more) counts.set(station, (counts.get(station) ?? 0) + n);
 }
@@ -285,7 +258,7 @@ Deno.test("librdkafka's partitioner and three SIGKILLs: exact counts, one row pe
   const expected = new Map([40380, 40020, 40170, 40850, 41400, 40900].map((s) => [s, 5_000]));
   let stage = startStage(SUMMARY, [], env);
   try {
-    const producing = foreignProduce(config, expected, "station", 12);
+    const producing = produceWithLibrdkafka(config, expected, "station", 12);
     for (let kill = 0; kill < 3; kill++) {
       await new Promise((r) => setTimeout(r, 3_000));
       await stage.kill("SIGKILL");
@@ -309,7 +282,7 @@ Deno.test("null keys, timestamp keys and partitions added to the input mid-run: 
   const stage = startStage(SUMMARY, [], env);
   try {
     const expected = entriesPerStation(12_000, 20);
-    await foreignProduce(config, expected, "null");
+    await produceWithLibrdkafka(config, expected, "null");
     const admin = kafka.admin();
     await admin.connect();
     await admin.createPartitions({
@@ -317,7 +290,7 @@ Deno.test("null keys, timestamp keys and partitions added to the input mid-run: 
     });
     await admin.disconnect();
     const more = entriesPerStation(8_000, 20);
-    const produced = await foreignProduce(config, more, "timestamp");
+    const produced = await produceWithLibrdkafka(config, more, "timestamp");
     sum(expected, more);
     assert.ok(
       Object.keys(produced.partitions).some((p) => Number(p) >= 3),

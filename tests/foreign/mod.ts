@@ -1,0 +1,46 @@
+/**
+ * Foreign clients for interoperability tests and benchmarks: programs this project did not write,
+ * run as the seed's users ran them.
+ */
+import type { Config } from "../../lib/config.ts";
+
+const PRODUCER = new URL("./turnstile_producer.py", import.meta.url).pathname;
+
+export interface ForeignProduced {
+  count: number;
+  partitions: Record<string, number>;
+}
+
+/**
+ * Turnstile events from Python confluent-kafka (librdkafka's default partitioner, Avro through its
+ * own serializer and registry client). Resolves with what its delivery reports acknowledged.
+ */
+export async function produceWithLibrdkafka(
+  config: Config,
+  counts: Map<number, number>,
+  keys: "station" | "null" | "timestamp",
+  seconds = 0,
+): Promise<ForeignProduced> {
+  const output = await new Deno.Command("python3", {
+    args: [
+      PRODUCER,
+      `--bootstrap=${config.kafka.brokers.join(",")}`,
+      `--registry=${config.registry.url}`,
+      `--topic=${config.topics.turnstiles}`,
+      `--counts=${JSON.stringify(Object.fromEntries(counts))}`,
+      `--keys=${keys}`,
+      `--seconds=${seconds}`,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(output.stdout);
+  if (output.code !== 0) {
+    throw new Error(
+      `the librdkafka producer exited with ${output.code}: ${text}${
+        new TextDecoder().decode(output.stderr)
+      }`,
+    );
+  }
+  return JSON.parse(text.trim().split("\n").at(-1)!);
+}
