@@ -180,7 +180,8 @@ async function killSummary(run: Run, slot: { child: Child }, n: number): Promise
   slot.child = run.start(`summary-a-${n + 1}`, "client", "pipeline/summary/main.ts");
   let recovered: number | undefined;
   try {
-    recovered = await slot.child.waitFor(/assigned partitions \[/, 60_000);
+    // Counting again: rejoined, fenced the killed instance's producers and restored a task.
+    recovered = await slot.child.waitFor(/ready at offset/, 60_000);
   } catch (error) {
     say(`summary restart ${n + 1}: ${(error as Error).message}`);
   }
@@ -188,7 +189,7 @@ async function killSummary(run: Run, slot: { child: Child }, n: number): Promise
     `SIGKILL turnstile summary (${n + 1}/${run.options.summaryKills})`,
     at,
     recovered === undefined ? undefined : run.elapsed - at,
-    recovered === undefined ? "restart did not rejoin" : "restarted, rejoined the group",
+    recovered === undefined ? "restart did not rejoin" : "restarted, counting again",
   );
 }
 
@@ -284,6 +285,8 @@ const stepsDone = (sim: Child) => (sim.output().match(/ step \d+:/g) ?? []).leng
 
 /** When each of the other faults starts, in ms after the simulation started. */
 const FAULT_START_MS = {
+  zombie: 5_000,
+  registry: 10_000,
   stations: 3_000,
   broker: 8_000,
   restProxy: 15_000,
@@ -297,7 +300,7 @@ const FAULT_START_MS = {
  */
 async function faultTracks(
   run: Run,
-  stages: { stations: Child; dashboard: Child },
+  stages: { stations: Child; dashboard: Child; zombie: Child },
   sim: Child,
   sse: SseReader,
   rename: { stationId: number; name: string },
@@ -335,6 +338,38 @@ async function faultTracks(
       at,
       run.elapsed - at,
       `simulation completed ${steps} steps until it was back${sim.running ? "" : " (and ended)"}`,
+    );
+  };
+
+  const registryTrack = async () => {
+    await startAt(FAULT_START_MS.registry);
+    const at = run.elapsed;
+    await run.stopStackService("registry", "SIGKILL");
+    await sleep(15_000);
+    await run.stack("up", "registry");
+    run.record(
+      "schema registry SIGKILLed, restarted after 15 s",
+      at,
+      run.elapsed - at,
+      "healthy again; the DLQ check below shows no good record dead-lettered",
+    );
+  };
+
+  const zombieTrack = async () => {
+    await startAt(FAULT_START_MS.zombie);
+    const at = run.elapsed;
+    const joins = () => (stages.zombie.output().match(/assigned partitions \[/g) ?? []).length;
+    const before = joins();
+    Deno.kill(stages.zombie.pid, "SIGSTOP");
+    // Past the 10 s session timeout: the group gives its partitions to the other instance.
+    await sleep(15_000);
+    Deno.kill(stages.zombie.pid, "SIGCONT");
+    const rejoined = await waitUntil(() => Promise.resolve(joins() > before), 60_000);
+    run.record(
+      "summary instance SIGSTOPped for 15 s, past its session timeout, then resumed",
+      at,
+      rejoined ? run.elapsed - at : undefined,
+      rejoined ? "resumed zombie was fenced and rejoined the group" : "zombie never rejoined",
     );
   };
 
@@ -396,6 +431,8 @@ async function faultTracks(
   };
 
   await Promise.all([
+    zombieTrack(),
+    registryTrack(),
     stationsTrack(),
     brokerTrack(),
     restProxyTrack(),
@@ -465,13 +502,15 @@ async function main(options: Options): Promise<number> {
       name: `${rows.find((r) => r.station_id === renamedId)!.station_name} (chaos ${options.seed})`,
     };
 
-    const summaries = [{ child: run.start("summary-a", "client", "pipeline/summary/main.ts") }];
-    if (options.brokers > 1) {
-      summaries.push({ child: run.start("summary-b", "client", "pipeline/summary/main.ts") });
-    }
+    // summary-a is killed again and again; summary-b is the one paused into a zombie.
+    const summaries = [
+      { child: run.start("summary-a", "client", "pipeline/summary/main.ts") },
+      { child: run.start("summary-b", "client", "pipeline/summary/main.ts") },
+    ];
     const stages = {
       stations: run.start("stations", "client", "pipeline/stations.ts"),
       dashboard: run.start("dashboard", "serve", "main.ts"),
+      zombie: summaries[1].child,
     };
     await stages.dashboard.waitFor(/dashboard on http/, 120_000);
     sse = new SseReader(`http://127.0.0.1:${dashboardPort}`);

@@ -38,6 +38,8 @@ Deno.test({
       console.log(text.slice(text.indexOf("\nfaults")));
       assert.equal(output.code, 0, `${text}\n${errors.slice(-3000)}`);
       assert.equal((text.match(/SIGKILL turnstile summary \(\d+\/10\)/g) ?? []).length >= 10, true);
+      assert.match(text, /schema registry SIGKILLed, restarted after 15 s/);
+      assert.match(text, /resumed zombie was fenced and rejoined the group/);
       for (
         const check of [
           /TURNSTILE_SUMMARY count = entries produced, per station\s+PASS/,

@@ -177,7 +177,11 @@ export class ExactlyOnceEngine {
     return [...this.#hops.keys()];
   }
 
-  /** A rebalance's outcome: tasks of partitions that moved elsewhere are closed. */
+  /**
+   * A rebalance's outcome: tasks of partitions that moved elsewhere are closed, and those of new
+   * partitions are opened at once (fenced and restored) rather than at their first batch. A task
+   * that fails to open here is opened again by its first batch.
+   */
   async assign(assignment: Record<string, readonly number[]>): Promise<void> {
     this.#assignment = new Map(
       Object.entries(assignment).map(([topic, partitions]) => [topic, new Set(partitions)]),
@@ -187,6 +191,16 @@ export class ExactlyOnceEngine {
       return !this.#owns(topic, partition);
     });
     await Promise.all(dropped.map((key) => this.#drop(key)));
+    const idle: BatchControl = { heartbeat: () => Promise.resolve(), isActive: () => true };
+    await Promise.all(
+      [...this.#assignment].flatMap(([topic, partitions]) => {
+        const hop = this.#hops.get(topic);
+        if (!hop) return [];
+        return [...partitions].map((partition) =>
+          this.#task(taskKey(topic, partition), hop, partition, idle).then(() => {}, () => {})
+        );
+      }),
+    );
   }
 
   /**

@@ -70,11 +70,11 @@ export async function runExactlyOnce(
 
   consumer.on(consumer.events.GROUP_JOIN, async ({ payload }) => {
     const assignment = payload.memberAssignment;
-    await engine.assign(assignment);
     const listed = engine.inputTopics.flatMap((topic) =>
       [...(assignment[topic] ?? [])].sort((a, b) => a - b).map((p) => `${topic}[${p}]`)
     );
     log(`${options.groupId}: assigned partitions [${listed.join(", ")}]`);
+    await engine.assign(assignment);
   });
 
   let fail!: (error: Error) => void;
