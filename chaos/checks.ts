@@ -131,3 +131,21 @@ export function compareDeadLetters(
       (ok ? "" : `: ${listed(actual.filter((v) => !expected.includes(v)))}`),
   };
 }
+
+/** The simulation ended by itself with exit code 0 (not killed, not failed). */
+export function simulationCheck(exitCode: number, steps: number): Check {
+  return {
+    name: "the simulation finished by itself",
+    ok: exitCode === 0,
+    detail: `exit code ${exitCode} after ${steps} steps`,
+  };
+}
+
+/** No stage died during the run: `crashed` names those that are no longer running. */
+export function runningCheck(crashed: readonly string[]): Check {
+  return {
+    name: "every stage is still running",
+    ok: crashed.length === 0,
+    detail: crashed.length === 0 ? "summary, stations and dashboard alive" : crashed.join(", "),
+  };
+}

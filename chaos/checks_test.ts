@@ -7,6 +7,8 @@ import {
   compareWeather,
   expectedStations,
   latestByKey,
+  runningCheck,
+  simulationCheck,
 } from "./checks.ts";
 import type { StationRow } from "../pipeline/station_transform.ts";
 
@@ -67,4 +69,17 @@ Deno.test("a dead-letter topic may hold only what was injected", () => {
   assert.equal(compareDeadLetters("t.dlq", ["a", "b"], ["a", "b", "x"]).ok, false);
   assert.equal(compareDeadLetters("t.dlq", [], []).ok, true);
   assert.equal(compareDeadLetters("t.dlq", [], ["x"]).ok, false);
+});
+
+Deno.test("the simulation and the stages pass only when they ended or stayed as expected", () => {
+  assert.deepEqual(simulationCheck(0, 24), {
+    name: "the simulation finished by itself",
+    ok: true,
+    detail: "exit code 0 after 24 steps",
+  });
+  assert.equal(simulationCheck(128, 9).ok, false);
+  assert.equal(runningCheck([]).ok, true);
+  const crashed = runningCheck(["summary-a-3", "stations-2"]);
+  assert.equal(crashed.ok, false);
+  assert.equal(crashed.detail, "summary-a-3, stations-2");
 });

@@ -1,0 +1,144 @@
+/**
+ * What the chaos run reads back from the system: topics read to their end, the dashboard's
+ * state, the stations table, partition leaders and the stages' output.
+ */
+import type { Kafka } from "kafkajs";
+import pg from "pg";
+import type { Config } from "../lib/config.ts";
+import { pgClientConfig } from "../lib/postgres.ts";
+import { readToEnd } from "../lib/read_to_end.ts";
+import { createRegistry } from "../lib/registry.ts";
+import { AvroDecoder } from "../lib/wire_format.ts";
+import type { StationRow } from "../pipeline/station_transform.ts";
+import { parseSummaryValue } from "../pipeline/turnstile_summary.ts";
+import { compareCounts } from "./checks.ts";
+import type { Child } from "./processes.ts";
+import { type Run, sleep } from "./run.ts";
+
+export async function waitUntil(
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return true;
+    await sleep(250);
+  }
+  return false;
+}
+
+/** Reads counts until they equal `expected` or the time is up; resolves with the last reading. */
+export async function settledCounts(
+  read: () => Promise<Map<number, number>>,
+  expected: ReadonlyMap<number, number>,
+  timeoutMs: number,
+): Promise<Map<number, number>> {
+  let counts = new Map<number, number>();
+  await waitUntil(async () => {
+    counts = await read();
+    return compareCounts("", expected, counts).ok;
+  }, timeoutMs);
+  return counts;
+}
+
+export const countsByStation = (counts: Record<string, number>) =>
+  new Map(Object.entries(counts).map(([id, n]) => [Number(id), n]));
+
+export async function dashboardState(run: Run): Promise<
+  { turnstiles: Record<string, number>; text: string } | null
+> {
+  try {
+    const response = await fetch(
+      `http://127.0.0.1:${run.config.dashboard.port}/api/state`,
+      { signal: AbortSignal.timeout(3000) },
+    );
+    const text = await response.text();
+    if (!response.ok) return null;
+    const body = JSON.parse(text);
+    return { turnstiles: body.state.turnstiles, text };
+  } catch {
+    return null;
+  }
+}
+
+/** The dashboard's totals per station; none while it does not answer. */
+export async function dashboardCounts(run: Run): Promise<Map<number, number>> {
+  return countsByStation((await dashboardState(run))?.turnstiles ?? {});
+}
+
+export async function stationRows(config: Config): Promise<StationRow[]> {
+  const db = new pg.Client(pgClientConfig(config.postgres));
+  await db.connect();
+  try {
+    const { rows } = await db.query(
+      `SELECT stop_id, station_id, station_name, "order", red, blue, green FROM stations`,
+    );
+    return rows as StationRow[];
+  } finally {
+    await db.end();
+  }
+}
+
+export async function readAll(
+  kafka: Kafka,
+  topic: string,
+): Promise<{ key: Uint8Array | null; value: Uint8Array | null }[]> {
+  const records: { key: Uint8Array | null; value: Uint8Array | null }[] = [];
+  await readToEnd(kafka, topic, (_p, m) => records.push({ key: m.key, value: m.value }), {
+    readCommitted: true,
+    timeoutMs: 120_000,
+  });
+  return records;
+}
+
+const text = (bytes: Uint8Array | null) => bytes === null ? null : new TextDecoder().decode(bytes);
+
+/** The latest count per station on the summary topic. */
+export async function summaryCounts(run: Run): Promise<Map<number, number>> {
+  const counts = new Map<number, number>();
+  for (const record of await readAll(run.kafka, run.config.topics.turnstileSummary)) {
+    const summary = parseSummaryValue(text(record.value));
+    if (summary) counts.set(summary.STATION_ID, summary.COUNT);
+  }
+  return counts;
+}
+
+/** Every record of the transformed stations topic, as text. */
+export async function transformedStations(
+  run: Run,
+): Promise<{ key: string; value: string | null }[]> {
+  return (await readAll(run.kafka, run.config.topics.stationsTransformed))
+    .map((r) => ({ key: text(r.key) ?? "", value: text(r.value) }));
+}
+
+/** The timestamps in the keys of the weather topic, decoded through the registry. */
+export async function weatherTimestamps(run: Run): Promise<number[]> {
+  const decoder = new AvroDecoder(createRegistry(run.config.registry));
+  const weatherRecords = await readAll(run.kafka, run.config.topics.weather);
+  const keys = await decoder.decodeAll<{ timestamp: number }>(
+    // deno-lint-ignore no-explicit-any
+    weatherRecords.map((r) => r.key as any),
+  );
+  return keys.flatMap((k) => k instanceof Error ? [] : [Number(k.timestamp)]);
+}
+
+export async function deadLetters(run: Run, topic: string): Promise<string[]> {
+  return (await readAll(run.kafka, topic)).map((r) => text(r.value) ?? "");
+}
+
+/** The broker that leads most partitions of the turnstiles topic. */
+export async function turnstileLeader(run: Run): Promise<number> {
+  const admin = run.kafka.admin();
+  await admin.connect();
+  try {
+    const { topics } = await admin.fetchTopicMetadata({ topics: [run.config.topics.turnstiles] });
+    const leaders = new Map<number, number>();
+    for (const p of topics[0].partitions) leaders.set(p.leader, (leaders.get(p.leader) ?? 0) + 1);
+    return [...leaders].sort((a, b) => b[1] - a[1])[0][0];
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** How many steps the simulation has printed so far. */
+export const stepsDone = (sim: Child) => (sim.output().match(/ step \d+:/g) ?? []).length;
