@@ -86,7 +86,7 @@ export class ConnectorError extends Error {
   override name = "ConnectorError";
 }
 
-interface ConnectorStatus {
+export interface ConnectorStatus {
   connector?: { state: string; trace?: string };
   tasks?: { id: number; state: string; trace?: string }[];
 }
@@ -96,13 +96,14 @@ async function request(
   method: string,
   path: string,
   body?: unknown,
+  timeoutMs = 10_000,
 ): Promise<Response> {
   try {
     return await fetch(`${config.connectUrl}${path}`, {
       method,
       headers: body === undefined ? {} : { "content-type": "application/json" },
       body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(10_000),
+      signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (error) {
     throw new ConnectorError(`Kafka Connect at ${config.connectUrl} is unreachable: ${error}`);
@@ -114,11 +115,14 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** The connector's state and its tasks' states, or undefined when it does not exist. */
 export async function stationsConnectorStatus(
   config: Config,
+  timeoutMs?: number,
 ): Promise<ConnectorStatus | undefined> {
   const response = await request(
     config,
     "GET",
     `/connectors/${stationsConnectorName(config)}/status`,
+    undefined,
+    timeoutMs,
   );
   if (response.status === 404) {
     await response.body?.cancel();

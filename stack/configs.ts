@@ -6,10 +6,7 @@ import {
   replicationFactor,
   type StackSettings,
 } from "./settings.ts";
-
-export function properties(entries: Record<string, string | number>): string {
-  return Object.entries(entries).map(([key, value]) => `${key}=${value}`).join("\n") + "\n";
-}
+import { properties } from "./properties.ts";
 
 /**
  * One KRaft node, broker and controller in one process. A single node bootstraps its quorum

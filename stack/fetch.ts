@@ -2,7 +2,8 @@
  * Fetching the stack's components with Maven into a cache outside the clone. Each component
  * is complete only when its marker file exists, so an interrupted fetch is redone.
  */
-import { StackError, type StackSettings } from "./settings.ts";
+import { StackError } from "./errors.ts";
+import type { StackSettings } from "./settings.ts";
 
 export const DEBEZIUM_POSTGRES =
   "io.debezium:debezium-connector-postgres:3.6.1.Final:tar.gz:plugin";

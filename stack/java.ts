@@ -1,5 +1,5 @@
 /** Finding a Java runtime of a given major version. */
-import { StackError } from "./settings.ts";
+import { StackError } from "./errors.ts";
 
 /** The major version in a JDK's `release` file (`JAVA_VERSION="25.0.3"`), or undefined. */
 export function parseReleaseFile(text: string): number | undefined {

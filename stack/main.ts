@@ -10,19 +10,13 @@
  * client environment of the running stack (bootstrap list, replication factor) to `.stack/env`:
  * `set -a; . .stack/env; set +a` points every stage at it.
  */
-import { ensureStationsConnector, stationsConnectorName } from "../lib/connector.ts";
-import { loadConfig } from "../lib/config.ts";
+import { ensureStationsConnector } from "../lib/connector.ts";
+import { parseCommand, UsageError } from "./cli.ts";
+import { clientEnv, stackConfig } from "./client_env.ts";
+import { StackError } from "./errors.ts";
 import { fetchComponents } from "./fetch.ts";
 import { findJava, type JavaCandidate } from "./java.ts";
-import {
-  groupMembers,
-  groupRssMiB,
-  isAlive,
-  isListening,
-  readPid,
-  stopGroup,
-  waitUntil,
-} from "./process.ts";
+import { groupMembers, isAlive, isListening, stopGroup, waitUntil } from "./process.ts";
 import {
   confDir,
   logDir,
@@ -38,17 +32,15 @@ import { postgres } from "./services/postgres.ts";
 import { registry } from "./services/registry.ts";
 import { restProxy } from "./services/rest_proxy.ts";
 import {
-  clientEnv,
   loadStackSettings,
   nodeIds,
   nodePorts,
   parseBrokers,
   portVariable,
-  StackError,
   type StackSettings,
 } from "./settings.ts";
 import { controllerToolArgs, enableSecureMode, isSecure, secureBanner } from "./secure.ts";
-import { renderTable } from "./table.ts";
+import { connectorState, observe, type Observed, printStatus, servicePid } from "./status.ts";
 
 /** Start order: each phase's services start in parallel once the previous phase is healthy. */
 function phases(s: StackSettings): Service[][] {
@@ -85,26 +77,6 @@ function context(settings: StackSettings): StackContext {
     java: (min, home) => java(`${min}|${home ?? ""}`),
     progress,
   };
-}
-
-async function servicePid(service: Service, s: StackSettings): Promise<number | undefined> {
-  return service.pid ? await service.pid(s) : await readPid(pidFile(s, service.name));
-}
-
-interface Observed {
-  service: Service;
-  pid?: number;
-  alive: boolean;
-  healthy: boolean;
-  missing?: string;
-}
-
-async function observe(service: Service, s: StackSettings): Promise<Observed> {
-  const missing = await service.missing?.(s);
-  const pid = await servicePid(service, s);
-  const alive = pid !== undefined && isAlive(pid);
-  const healthy = alive && await service.healthy(s);
-  return { service, pid: alive ? pid : undefined, alive, healthy, missing };
 }
 
 async function tail(file: string, lines: number): Promise<string> {
@@ -169,11 +141,6 @@ async function notHealthy(service: Service, s: StackSettings): Promise<StackErro
   );
 }
 
-function stackConfig(s: StackSettings) {
-  const env = clientEnv(s);
-  return loadConfig((name) => env[name] ?? Deno.env.get(name));
-}
-
 /** Starts the stack, or only the named services (`up postgres`), each when not running. */
 async function up(s: StackSettings, only: string[] = []): Promise<number> {
   const unknown = only.filter((name) => !services(s).some((svc) => svc.name === name));
@@ -203,70 +170,25 @@ async function up(s: StackSettings, only: string[] = []): Promise<number> {
     ...await Promise.all(baseStarts.map((b) => b.ready)),
     ...await Promise.all(clientStarts),
   ];
-  let connectorState = "RUNNING";
+  let connector = "RUNNING";
   if (chosen(connect)) {
     try {
       await ensureStationsConnector(stackConfig(s));
     } catch (error) {
-      connectorState = `failed: ${error instanceof Error ? error.message : error}`;
+      connector = `failed: ${error instanceof Error ? error.message : error}`;
     }
   }
-  printTable(s, results, connectorState);
+  printStatus(s, results, connector);
   if (s.brokers > 1 && only.length === 0) console.log(await controllerLine(s, ctx));
   if (isSecure(s)) console.log(secureBanner(s));
   console.log(`up in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  return connectorState === "RUNNING" ? 0 : 1;
-}
-
-function stateOf(o: Observed): string {
-  if (o.missing) return `missing (${o.missing})`;
-  if (o.healthy) return "healthy";
-  return o.alive ? "unhealthy" : "stopped";
-}
-
-function printTable(s: StackSettings, observed: Observed[], connectorState?: string): void {
-  const rows = observed.map((o) => [
-    o.service.name,
-    o.service.url(s),
-    stateOf(o),
-    o.pid ? String(o.pid) : "-",
-    o.pid ? `${groupRssMiB(o.pid) ?? "-"} MiB` : "-",
-  ]);
-  if (connectorState !== undefined) {
-    rows.push([
-      `connector ${stationsConnectorName(stackConfig(s))}`,
-      `${s.host}:${s.ports.connect}`,
-      connectorState,
-      "-",
-      "-",
-    ]);
-  }
-  console.log(renderTable(["service", "url", "state", "pid", "rss"], rows));
-}
-
-async function connectorStatus(s: StackSettings): Promise<string> {
-  const config = stackConfig(s);
-  try {
-    const response = await fetch(
-      `${config.connectUrl}/connectors/${stationsConnectorName(config)}/status`,
-      { signal: AbortSignal.timeout(2000) },
-    );
-    if (response.status === 404) {
-      await response.body?.cancel();
-      return "absent";
-    }
-    const status = await response.json();
-    const tasks = (status.tasks ?? []).map((t: { state: string }) => t.state).join(",");
-    return `${status.connector?.state} (tasks ${tasks || "none"})`;
-  } catch {
-    return "unknown";
-  }
+  return connector === "RUNNING" ? 0 : 1;
 }
 
 async function status(s: StackSettings): Promise<number> {
   const observed = await Promise.all(services(s).map((svc) => observe(svc, s)));
   const connectUp = observed.find((o) => o.service === connect)?.healthy;
-  printTable(s, observed, connectUp ? await connectorStatus(s) : "-");
+  printStatus(s, observed, connectUp ? await connectorState(s) : "-");
   if (observed.some((o) => isKafkaNode(o.service) && o.alive)) {
     console.log(await controllerLine(s, context(s)));
   }
@@ -310,8 +232,10 @@ async function down(s: StackSettings, wipe: boolean): Promise<number> {
   return 0;
 }
 
-async function logs(s: StackSettings, args: string[]): Promise<number> {
-  const name = args.find((a) => !a.startsWith("-") && !/^\d+$/.test(a));
+async function logs(
+  s: StackSettings,
+  { service: name, follow, lines }: { service?: string; follow: boolean; lines: string },
+): Promise<number> {
   const service = services(s).find((svc) => svc.name === name);
   if (!service) {
     throw new StackError(
@@ -320,16 +244,11 @@ async function logs(s: StackSettings, args: string[]): Promise<number> {
       }> [-f] [-n lines]`,
     );
   }
-  const n = args.indexOf("-n");
-  const lines = n >= 0 ? args[n + 1] : "50";
-  const follow = args.includes("-f") ? ["-F"] : [];
   const file = await service.logFile(s);
-  const child = new Deno.Command("tail", { args: ["-n", lines, ...follow, file] }).spawn();
+  const tailArgs = ["-n", lines, ...(follow ? ["-F"] : []), file];
+  const child = new Deno.Command("tail", { args: tailArgs }).spawn();
   return (await child.status).code;
 }
-
-const USAGE =
-  "usage: deno task stack up [--brokers N] [--secure] | status | logs <service> [-f] | down [--wipe]";
 
 const sizeFile = (s: StackSettings) => `${s.stackDir}/brokers`;
 const envFile = (s: StackSettings) => `${s.stackDir}/env`;
@@ -391,33 +310,24 @@ async function activeController(s: StackSettings, ctx: StackContext): Promise<st
 
 async function main(args: string[]): Promise<number> {
   const base = loadStackSettings(repoDir);
-  const flag = args.indexOf("--brokers");
-  const requested = flag >= 0 ? args[flag + 1] : Deno.env.get("KAFKA_BROKERS");
-  const brokers = requested
-    ? parseBrokers(requested)
-    : args[0] === "up"
-    ? (await recordedSize(base)) ?? 1
-    : (await recordedSize(base)) ?? base.brokers;
+  const command = parseCommand(args);
+  // --brokers, else KAFKA_BROKERS (already in `base`), else the size the stack recorded.
+  const brokers = command.brokers ??
+    (Deno.env.get("KAFKA_BROKERS") ? base.brokers : (await recordedSize(base)) ?? 1);
   const settings = loadStackSettings(
     repoDir,
     (name) => name === "KAFKA_BROKERS" ? String(brokers) : Deno.env.get(name),
   );
-  switch (args[0]) {
+  switch (command.name) {
     case "up":
-      if (args.includes("--secure")) await enableSecureMode(settings, progress);
-      return await up(
-        settings,
-        args.slice(1).filter((a, i, all) => !a.startsWith("-") && all[i - 1] !== "--brokers"),
-      );
+      if (command.secure) await enableSecureMode(settings, progress);
+      return await up(settings, command.services);
     case "status":
       return await status(settings);
     case "down":
-      return await down(settings, args.includes("--wipe"));
+      return await down(settings, command.wipe);
     case "logs":
-      return await logs(settings, args.slice(1));
-    default:
-      console.error(USAGE);
-      return 2;
+      return await logs(settings, command);
   }
 }
 
@@ -425,6 +335,10 @@ if (import.meta.main) {
   try {
     Deno.exit(await main(Deno.args));
   } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(error.message);
+      Deno.exit(2);
+    }
     if (error instanceof StackError) {
       console.error(`error: ${error.message}`);
       Deno.exit(1);

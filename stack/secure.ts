@@ -4,8 +4,9 @@
  * Certificates (openssl) and random passwords live under `.stack/tls` and `.stack/secrets`
  * (mode 0700). A stack is secure when it was created with `--secure`; `down --wipe` forgets it.
  */
-import { properties } from "./configs.ts";
-import { StackError, type StackSettings } from "./settings.ts";
+import { StackError } from "./errors.ts";
+import { parseProperties, properties } from "./properties.ts";
+import type { StackSettings } from "./settings.ts";
 
 /** The SCRAM users created when the storage is formatted. */
 export const SCRAM_USERS = ["admin", "connect", "cta"] as const;
@@ -175,16 +176,6 @@ async function generateCertificates(
 function jaas(user: string, password: string): string {
   return `org.apache.kafka.common.security.scram.ScramLoginModule required ` +
     `username="${user}" password="${password}";`;
-}
-
-/** Parses a properties text (as the stack writes it: `key=value` lines). */
-export function parseProperties(text: string): Map<string, string> {
-  const entries = new Map<string, string>();
-  for (const line of text.split("\n")) {
-    const i = line.indexOf("=");
-    if (i > 0 && !line.startsWith("#")) entries.set(line.slice(0, i), line.slice(i + 1));
-  }
-  return entries;
 }
 
 /**

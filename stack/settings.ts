@@ -1,5 +1,8 @@
-/** Where the local stack lives and listens: every port and directory comes from the environment. */
-import { secureClientEnv } from "./secure.ts";
+/**
+ * Where the local stack lives and listens: every port and directory comes from the environment
+ * (pure: environment and paths in, settings out; nothing is read from disk).
+ */
+import { StackError } from "./errors.ts";
 
 type Env = (name: string) => string | undefined;
 
@@ -81,10 +84,6 @@ const PORT_VARS: Record<keyof StackPorts, string> = {
   postgres: "PGPORT",
 };
 
-export class StackError extends Error {
-  override name = "StackError";
-}
-
 function port(env: Env, key: keyof StackPorts): number {
   const raw = env(PORT_VARS[key]);
   if (raw === undefined || raw === "") return DEFAULT_PORTS[key];
@@ -145,8 +144,11 @@ export function loadStackSettings(
   };
 }
 
-/** The client-side environment (lib/config.ts) that points at this stack. */
-export function clientEnv(settings: StackSettings): Record<string, string> {
+/**
+ * The client-side environment (lib/config.ts) that points at this stack over plain connections.
+ * A secure stack adds its security settings (clientEnv in client_env.ts).
+ */
+export function plainClientEnv(settings: StackSettings): Record<string, string> {
   const { host, ports } = settings;
   return {
     KAFKA_BOOTSTRAP_SERVERS: nodeIds(settings).map((id) =>
@@ -161,6 +163,5 @@ export function clientEnv(settings: StackSettings): Record<string, string> {
     KAFKA_CONNECT_URL: `http://${host}:${ports.connect}`,
     PGHOST: host,
     PGPORT: String(ports.postgres),
-    ...secureClientEnv(settings),
   };
 }

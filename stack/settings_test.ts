@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { kafkaServerProperties } from "./configs.ts";
-import { clientEnv, loadStackSettings, nodeIds, nodePorts, StackError } from "./settings.ts";
+import { StackError } from "./errors.ts";
+import { loadStackSettings, nodeIds, nodePorts, plainClientEnv } from "./settings.ts";
 
 const env = (vars: Record<string, string>) => (name: string) => vars[name];
 
@@ -10,7 +11,7 @@ Deno.test("ports and the stack dir come from the environment, with the design's 
   assert.equal(s.cacheDir, "/home/u/.cache/cta-transit-status");
   assert.equal(s.ports.kafka, 9392);
   assert.equal(s.ports.registry, 8081);
-  assert.equal(clientEnv(s).KAFKA_BOOTSTRAP_SERVERS, "127.0.0.1:9392");
+  assert.equal(plainClientEnv(s).KAFKA_BOOTSTRAP_SERVERS, "127.0.0.1:9392");
   const props = kafkaServerProperties(s, "/data");
   assert.match(
     props,
@@ -35,7 +36,7 @@ Deno.test("a three-broker cluster: node ports, a static three-voter quorum and r
     { broker: 9094, controller: 9095 },
     { broker: 9096, controller: 9097 },
   ]);
-  const client = clientEnv(s);
+  const client = plainClientEnv(s);
   assert.equal(client.KAFKA_BOOTSTRAP_SERVERS, "127.0.0.1:9092,127.0.0.1:9094,127.0.0.1:9096");
   assert.equal(client.TOPIC_REPLICATION_FACTOR, "3");
   const props = kafkaServerProperties(s, "/data", 2);
@@ -57,7 +58,7 @@ Deno.test("a three-broker cluster: node ports, a static three-voter quorum and r
 Deno.test("a single broker keeps replication 1 and bootstraps its own quorum", () => {
   const s = loadStackSettings("/repo", env({ HOME: "/h" }));
   assert.equal(s.brokers, 1);
-  assert.equal(clientEnv(s).TOPIC_REPLICATION_FACTOR, "1");
+  assert.equal(plainClientEnv(s).TOPIC_REPLICATION_FACTOR, "1");
   const props = kafkaServerProperties(s, "/data");
   assert.match(props, /^controller\.quorum\.bootstrap\.servers=127\.0\.0\.1:9093$/m);
   assert.match(props, /^transaction\.state\.log\.replication\.factor=1$/m);

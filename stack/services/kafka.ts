@@ -3,7 +3,8 @@ import { kafkaServerProperties, log4j2Properties } from "../configs.ts";
 import { kafkaPropertiesFor, scramFormatArgs } from "../secure.ts";
 import { isListening, spawnDetached } from "../process.ts";
 import { confDir, fileSize, logContains, type Service, serviceLog } from "../service.ts";
-import { nodePorts, StackError, type StackSettings } from "../settings.ts";
+import { StackError } from "../errors.ts";
+import { nodePorts, type StackSettings } from "../settings.ts";
 import { JVM_STOP_TIMEOUT_MS, sharedArchiveArgs } from "../jvm.ts";
 
 /** A Kafka cluster id: 16 random bytes, URL-safe base64 without padding, not starting with "-". */

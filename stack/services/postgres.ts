@@ -3,11 +3,12 @@
  * decoding for Debezium; creates the role, the database and the loaded `stations` table.
  * As root, every server command runs as the `postgres` user, which PostgreSQL requires.
  */
-import { loadConfig } from "../../lib/config.ts";
+import { stackConfig } from "../client_env.ts";
 import { postgresOptions, shellQuote } from "../configs.ts";
 import { readPid } from "../process.ts";
 import type { Service, StackContext } from "../service.ts";
-import { clientEnv, StackError, type StackSettings } from "../settings.ts";
+import { StackError } from "../errors.ts";
+import type { StackSettings } from "../settings.ts";
 
 const SERVER_USER = "postgres";
 const isRoot = () => Deno.uid() === 0;
@@ -126,7 +127,7 @@ const identifier = (text: string) => `"${text.replaceAll('"', '""')}"`;
 
 async function createSchemaAndData(ctx: StackContext, root: string, bin: string): Promise<void> {
   const { settings } = ctx;
-  const pg = loadConfig((name) => clientEnv(settings)[name] ?? Deno.env.get(name)).postgres;
+  const pg = stackConfig(settings).postgres;
   const psql = (user: string, db: string) => [
     "-X",
     "-q",

@@ -1,8 +1,9 @@
 /** The project's REST proxy (rest_proxy/main.ts), run by Deno against this stack's ports. */
+import { clientEnv } from "../client_env.ts";
 import { spawnDetached } from "../process.ts";
 import { secureReadArgs } from "../secure.ts";
 import { httpOk, type Service, serviceLog } from "../service.ts";
-import { clientEnv, type StackSettings } from "../settings.ts";
+import type { StackSettings } from "../settings.ts";
 
 const entryPoint = (s: StackSettings) => `${s.repoDir}/rest_proxy/main.ts`;
 
