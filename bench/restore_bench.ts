@@ -34,14 +34,15 @@ async function fill(
   topic: string,
   total: number,
   message: (i: number) => { key: string; value: string },
+  perSend = PER_SEND,
 ) {
   const producer = kafka.producer({ maxInFlightRequests: 4 });
   await producer.connect();
   const started = performance.now();
   const inFlight = new Set<Promise<unknown>>();
-  for (let sent = 0; sent < total; sent += PER_SEND) {
+  for (let sent = 0; sent < total; sent += perSend) {
     const messages = Array.from(
-      { length: Math.min(PER_SEND, total - sent) },
+      { length: Math.min(perSend, total - sent) },
       (_, j) => ({ ...message(sent + j), partition: 0 }),
     );
     const send = producer.send({ topic, acks: -1, messages }).finally(() => inFlight.delete(send));
@@ -74,7 +75,7 @@ try {
   await fill(countsCheckpoints, checkpoints, (i) => ({
     key: checkpointKey(`${namespace}turnstile-summary-partial-counts`, 0),
     value: encodeCheckpoint({ next: BigInt(i + 1), state }),
-  }));
+  }), 200);
 
   const ports = kafkajsPorts(kafka, admin);
   let started = performance.now();
