@@ -8,6 +8,7 @@
  */
 import { parseArgs } from "node:util";
 import { loadConfig } from "./lib/config.ts";
+import { denoArgs, STAGES, type StageSpec } from "./lib/stages.ts";
 
 const HELP = `Usage: deno task start [options] [-- simulation options]
 
@@ -56,9 +57,9 @@ async function relay(name: string, color: string, stream: ReadableStream<Uint8Ar
   if (pending) console.log(prefix + pending);
 }
 
-function spawn(name: string, args: string[], index: number): Child {
+function spawn(name: string, stage: StageSpec, args: string[], index: number): Child {
   const process = new Deno.Command(Deno.execPath(), {
-    args,
+    args: denoArgs(stage, args),
     cwd: ROOT,
     env: { KAFKAJS_NO_PARTITIONER_WARNING: "1" },
     stdout: "piped",
@@ -117,10 +118,10 @@ async function main() {
   const stopStackOnExit = !stackWasUp && !values["keep-stack"];
 
   const children = [
-    spawn("stations", ["run", "-P=client", "pipeline/stations.ts"], 0),
-    spawn("summary", ["run", "-P=client", "pipeline/summary/main.ts"], 1),
-    spawn("simulate", ["run", "-P=client", "pipeline/simulate.ts", ...positionals], 2),
-    spawn("dashboard", ["run", "-P=serve", "main.ts"], 3),
+    spawn("stations", STAGES.stations, [], 0),
+    spawn("summary", STAGES.summary, [], 1),
+    spawn("simulate", STAGES.simulate, positionals, 2),
+    spawn("dashboard", STAGES.dashboard, [], 3),
   ];
 
   let stopping = false;

@@ -10,6 +10,7 @@ import { readSchema, registerTopicSchemas } from "../lib/registry.ts";
 import { AVRO_SCHEMAS } from "../lib/topics.ts";
 import { avroEncoder } from "../lib/wire_format.ts";
 import { startStage } from "../tests/helpers/stage.ts";
+import { STAGES } from "../lib/stages.ts";
 import {
   Inputs,
   type ReceivedEvent,
@@ -146,7 +147,7 @@ try {
   const ids = await registerTopicSchemas(inputs.registry, "turnstiles", config.topics.turnstiles);
   const encodeKey = avroEncoder(ids.key, readSchema(AVRO_SCHEMAS.turnstiles.key));
   const encodeValue = avroEncoder(ids.value, readSchema(AVRO_SCHEMAS.turnstiles.value));
-  const stage = startStage("pipeline/summary/main.ts", [], { TOPIC_NAMESPACE: namespace });
+  const stage = startStage(STAGES.summary, [], { TOPIC_NAMESPACE: namespace });
   let endToEnd: number[] = [];
   const producer = inputs.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
@@ -162,7 +163,7 @@ try {
       });
     // Warm up until the summary has its partition and counts.
     await send(299_999);
-    await waitUntil(() => stage.output().includes("ready at offset"), 60_000, "the summary");
+    await stage.waitReady();
     await sleep(2000);
     endToEnd = await firstCountLatencies(
       `${dashboard.url}/api/events`,

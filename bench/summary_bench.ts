@@ -24,6 +24,7 @@ import { CommittedCounts, type CountDecoder, countMismatches } from "./committed
 import { count, loadAverage, rate, seconds } from "./figures.ts";
 import { buildPeer, spawnPeer } from "./peer.ts";
 import { produceWithLibrdkafka } from "../tests/foreign/mod.ts";
+import { denoArgs, STAGES } from "../lib/stages.ts";
 
 /** Who writes the backlog, and so which partitioner placed it. */
 export type Fill = "kafkajs" | "librdkafka";
@@ -180,7 +181,7 @@ export async function benchSummary(
       () =>
         watch(
           new Deno.Command(Deno.execPath(), {
-            args: ["run", "-P=client", "pipeline/summary/main.ts"],
+            args: denoArgs(STAGES.summary),
             cwd: ROOT,
             env: { TOPIC_NAMESPACE: namespace, KAFKAJS_NO_PARTITIONER_WARNING: "1" },
             stdin: "null",

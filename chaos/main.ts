@@ -52,6 +52,7 @@ import { restProxyStop } from "./tracks/rest_proxy_stop.ts";
 import { stationsKill } from "./tracks/stations_kill.ts";
 import { summaryKills } from "./tracks/summary_kills.ts";
 import { sigstopZombie } from "./tracks/zombie.ts";
+import { STAGES } from "../lib/stages.ts";
 
 const INJECTED_TURNSTILE_GARBAGE = 3;
 
@@ -71,23 +72,22 @@ async function main(options: Options): Promise<number> {
 
     // summary-a is killed again and again; summary-b is the one paused into a zombie.
     const summaries = [
-      { child: run.start("summary-a", "client", "pipeline/summary/main.ts") },
-      { child: run.start("summary-b", "client", "pipeline/summary/main.ts") },
+      { child: run.start("summary-a", STAGES.summary) },
+      { child: run.start("summary-b", STAGES.summary) },
     ];
     const stages = {
-      stations: run.start("stations", "client", "pipeline/stations.ts"),
-      dashboard: run.start("dashboard", "serve", "main.ts"),
+      stations: run.start("stations", STAGES.stations),
+      dashboard: run.start("dashboard", STAGES.dashboard),
     };
     await stages.dashboard.waitFor(/dashboard on http/, 120_000);
     sse = new SseReader(`http://127.0.0.1:${run.env.DASHBOARD_PORT}`);
-    await Promise.all(summaries.map((s) => s.child.waitFor(/counting/, 120_000)));
+    await Promise.all(summaries.map((s) => s.child.waitReady(120_000)));
     await withRetries("stations connector", () => ensureStationsConnector(config));
 
     const reportFile = `${run.logDir}/simulation.json`;
     const sim = run.start(
       "simulate",
-      "client",
-      "pipeline/simulate.ts",
+      STAGES.simulate,
       simulateArgs(options, reportFile),
     );
     const simStarted = run.elapsed;

@@ -1,4 +1,5 @@
 /** The chaos run's own child processes: stages and the dashboard, with their output in files. */
+import { denoArgs, type StageSpec } from "../lib/stages.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 
@@ -8,8 +9,11 @@ export class Child {
   #exitCode: number | undefined;
   readonly exited: Promise<number>;
   readonly startedAt = performance.now();
+  /** Its /healthz and /readyz, for stages that serve them. */
+  readonly healthUrl: string;
 
   constructor(readonly name: string, args: string[], env: Record<string, string>, logFile: string) {
+    this.healthUrl = `http://127.0.0.1:${env.HEALTH_PORT}`;
     this.#process = new Deno.Command(Deno.execPath(), {
       args,
       cwd: ROOT,
@@ -58,6 +62,25 @@ export class Child {
     return performance.now() - this.startedAt;
   }
 
+  /** Resolves with the milliseconds since start once /readyz answers 200, or rejects. */
+  async waitReady(timeoutMs: number): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (!this.running) throw new Error(`${this.name} exited before it was ready`);
+      if (Date.now() > deadline) throw new Error(`${this.name} was not ready in time`);
+      try {
+        const response = await fetch(`${this.healthUrl}/readyz`, {
+          signal: AbortSignal.timeout(1_000),
+        });
+        await response.body?.cancel();
+        if (response.ok) return performance.now() - this.startedAt;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
   async kill(signal: Deno.Signal): Promise<number> {
     try {
       this.#process.kill(signal);
@@ -68,19 +91,25 @@ export class Child {
   }
 }
 
-/** `deno run -P=<set> <script> ...args` from the repository root. */
+function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  return port;
+}
+
+/** A stage as its deno.json task runs it, from the repository root, with a health port. */
 export function denoRun(
   name: string,
-  permissions: string,
-  script: string,
+  stage: StageSpec,
   args: string[],
   env: Record<string, string>,
   logDir: string,
 ): Child {
   return new Child(
     name,
-    ["run", `-P=${permissions}`, script, ...args],
-    env,
+    denoArgs(stage, args),
+    { ...env, HEALTH_PORT: String(freePort()) },
     `${logDir}/${name}.log`,
   );
 }

@@ -12,6 +12,7 @@ import { clientEnv } from "../stack/client_env.ts";
 import { loadStackSettings, type StackSettings } from "../stack/settings.ts";
 import type { Options } from "./options.ts";
 import { type Child, denoRun } from "./processes.ts";
+import type { StageSpec } from "../lib/stages.ts";
 import type { FaultRecord } from "./report.ts";
 import { isolatedStackEnv } from "./stack_env.ts";
 
@@ -110,8 +111,8 @@ export class Run {
     say(`stack up in ${((this.elapsed - upStart) / 1000).toFixed(1)} s`);
   }
 
-  start(name: string, permissions: string, script: string, args: string[] = []): Child {
-    const child = denoRun(name, permissions, script, args, this.env, this.logDir);
+  start(name: string, stage: StageSpec, args: string[] = []): Child {
+    const child = denoRun(name, stage, args, this.env, this.logDir);
     this.children.push(child);
     return child;
   }

@@ -61,6 +61,8 @@ export interface Config {
   /** maxSseClients: concurrent live-update streams the dashboard serves before answering 503. */
   dashboard: { host: string; port: number; maxSseClients: number };
   restProxy: RestProxyConfig;
+  /** Where a stage answers /healthz and /readyz; port 0 takes any free port. */
+  health: { host: string; port: number };
   /** Partitions for topics this project creates. */
   partitions: number;
   /** Replication factor for topics this project creates; follows the cluster size. */
@@ -214,6 +216,10 @@ export function loadConfig(env: Env = denoEnv, readFile: ReadFile = denoReadFile
       maxBodyBytes: integer(env, "REST_PROXY_MAX_BODY_BYTES", 1024 * 1024),
       topicAllowList: list(env, "REST_PROXY_TOPIC_ALLOW_LIST"),
       autoCreateTopics: boolean(env, "REST_PROXY_AUTO_CREATE_TOPICS", false),
+    },
+    health: {
+      host: pick(env, "HEALTH_HOST", "127.0.0.1"),
+      port: integer(env, "HEALTH_PORT", 0),
     },
     partitions: Math.max(1, partitions),
     replicationFactor: Math.max(1, integer(env, "TOPIC_REPLICATION_FACTOR", 1)),

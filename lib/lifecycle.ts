@@ -1,21 +1,43 @@
-/** How a long-running stage lives and ends: progress lines, clean stop on SIGINT and SIGTERM. */
+/**
+ * How a long-running stage lives and ends: progress lines, a health endpoint, clean stop on
+ * SIGINT and SIGTERM.
+ */
+import { type HealthServer, serveHealth } from "./health.ts";
 
 export interface Stoppable {
   readonly stats: object;
   /** Resolves with the error when the stage has failed for good. */
   readonly failed: Promise<Error>;
+  /** Partitions held and caught up: what /readyz reports. */
+  ready(): boolean;
   stop(): Promise<void>;
 }
 
+export interface StageRunOptions {
+  /** Where /healthz and /readyz are served (port 0: any free port). */
+  health: { host: string; port: number };
+  progressMs?: number;
+}
+
 /**
- * Runs until SIGINT or SIGTERM (then stops cleanly and exits 0) or until the stage fails (then
- * prints one line and exits 1). Prints the stage's stats every `progressMs` while they change.
+ * Runs a stage until SIGINT or SIGTERM (then stops cleanly and exits 0) or until it fails (then
+ * prints one line and exits 1). Serves its health endpoint and prints its stats every
+ * `progressMs` while they change.
  */
-export async function runUntilSignal(
+export async function runStageUntilSignal(
   stage: Stoppable,
   name: string,
-  progressMs = 5_000,
+  options: StageRunOptions,
 ): Promise<never> {
+  let failedAlready = false;
+  stage.failed.then(() => (failedAlready = true));
+  const health: HealthServer = await serveHealth({
+    live: () => !failedAlready,
+    ready: () => stage.ready(),
+    detail: () => stage.stats,
+  }, options.health);
+  console.log(`${name}: health on ${health.url} (/healthz, /readyz)`);
+  const progressMs = options.progressMs ?? 5_000;
   let last = "";
   const progress = setInterval(() => {
     const now = JSON.stringify(stage.stats);
@@ -48,5 +70,6 @@ export async function runUntilSignal(
   });
   const code = await Promise.race([stopped, failed]);
   clearInterval(progress);
+  await health.shutdown().catch(() => {});
   Deno.exit(code);
 }

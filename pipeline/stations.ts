@@ -19,7 +19,7 @@ import { groupId, loadConfig } from "../lib/config.ts";
 import { createKafka } from "../lib/kafka.ts";
 import { deadLetterSpec, ensureTopics, partitionCount, topicSpec } from "../lib/admin.ts";
 import { CatchUp, endOffsets, readToEnd } from "../lib/read_to_end.ts";
-import { runUntilSignal } from "../lib/lifecycle.ts";
+import { runStageUntilSignal } from "../lib/lifecycle.ts";
 import { partitionFor } from "../lib/partitioned_send.ts";
 import {
   type OutputRecord,
@@ -367,16 +367,21 @@ async function main(): Promise<void> {
     })
   );
 
-  const running = runUntilSignal({
-    stats,
-    failed,
-    async stop() {
-      stopping = true;
-      await Promise.allSettled([owner.disconnect(), reader.disconnect()]);
-      await queue;
-      await Promise.all([...claims.values()].map(release));
+  const running = runStageUntilSignal(
+    {
+      stats,
+      failed,
+      ready: () => live,
+      async stop() {
+        stopping = true;
+        await Promise.allSettled([owner.disconnect(), reader.disconnect()]);
+        await queue;
+        await Promise.all([...claims.values()].map(release));
+      },
     },
-  }, "stations");
+    "stations",
+    { health: config.health },
+  );
 
   try {
     await reader.connect();

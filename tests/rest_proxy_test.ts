@@ -16,6 +16,7 @@ import type { KafkaSinkOptions, ProducerFactory } from "../rest_proxy/kafka_sink
 import { RegistrySchemaStore } from "../rest_proxy/schema_store.ts";
 import { readRecords, type RunningProxy, startProxy } from "../rest_proxy/test_server.ts";
 import { consumeAll, waitFor } from "./helpers/mod.ts";
+import { denoArgs, STAGES } from "../lib/stages.ts";
 
 const AVRO = "application/vnd.kafka.avro.v2+json";
 const BINARY = "application/vnd.kafka.binary.v2+json";
@@ -314,7 +315,7 @@ Deno.test("the service logs its address and stops cleanly on SIGTERM", integrati
   const port = (probe.addr as Deno.NetAddr).port;
   probe.close();
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-P=client", "rest_proxy/main.ts"],
+    args: denoArgs(STAGES.restProxy),
     cwd: new URL("..", import.meta.url),
     env: {
       REST_PROXY_PORT: String(port),

@@ -16,8 +16,9 @@ import { type Config, loadConfig } from "../lib/config.ts";
 import { ensureStationsConnector } from "../lib/connector.ts";
 import { configFor, freshNamespace, waitFor } from "./helpers/mod.ts";
 import { type StageProcess, startStage } from "./helpers/stage.ts";
+import { STAGES } from "../lib/stages.ts";
 
-const STATIONS = "pipeline/stations.ts";
+const STATIONS = STAGES.stations;
 
 type CsvRow = Record<string, string>;
 const csvRows: CsvRow[] = parse(
@@ -140,7 +141,7 @@ Deno.test("stations transform writes exactly the expected station and line pairs
 
   // A second run replays the input and must find nothing to write.
   stage = startStage(STATIONS, [], env);
-  await waitFor(() => stage.output().includes("caught up"), 45_000, "the second run to catch up");
+  await stage.waitReady(45_000);
   assert.equal(await stage.kill("SIGTERM"), 0);
   assert.equal((await readTransformed(kafka, config)).records, expected.size);
   let deadAfter = 0;
@@ -379,7 +380,7 @@ Deno.test("a write the broker refuses ends the stage with one line and exit code
     async () => (await readTransformed(kafka, config)).records === 1,
     "Harlem/Lake",
   );
-  await waitFor(() => stage.output().includes("caught up"), 30_000, "the stage to catch up");
+  await stage.waitReady(30_000);
   await setMaxMessageBytes(kafka, output, true, REFUSING_MAX_MESSAGE_BYTES);
   await produceRows(kafka, config.topics.stations, stopRows(harlemLake, "Harlem (Lake)"));
   assert.equal(await exitWithin(stage, 45_000), 1);
@@ -423,7 +424,7 @@ Deno.test("a write that keeps failing is retried, then ends the stage with one l
     async () => (await readTransformed(kafka, config)).records === 1,
     "Harlem/Lake",
   );
-  await waitFor(() => stage.output().includes("caught up"), 30_000, "the stage to catch up");
+  await stage.waitReady(30_000);
   // The broker creates no topics by itself, so every write to the output fails from now on.
   const admin = kafka.admin();
   await admin.connect();
@@ -464,7 +465,7 @@ Deno.test("a station renamed in PostgreSQL reaches the transformed topic through
   const original = rows[0].station_name as string;
   const renamed = `Clark/Lake ${crypto.randomUUID().slice(0, 6)}`;
   try {
-    await waitFor(() => stage.output().includes("caught up"), 45_000, "the stage to catch up");
+    await stage.waitReady(45_000);
     await db.query("UPDATE stations SET station_name = $1 WHERE station_id = 40380", [renamed]);
     await waitFor(
       async () => {

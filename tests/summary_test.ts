@@ -14,13 +14,14 @@ import type { Config } from "../lib/config.ts";
 import { parseSummaryValue } from "../pipeline/turnstile_summary.ts";
 import { configFor, freshNamespace, waitFor } from "./helpers/mod.ts";
 import { type StageProcess, startStage } from "./helpers/stage.ts";
+import { STAGES } from "../lib/stages.ts";
 import { entriesPerStation, produceTurnstiles } from "./turnstile_fixture.ts";
 import { pidFile } from "../stack/service.ts";
 import { loadStackSettings } from "../stack/settings.ts";
 import { readPid } from "../stack/process.ts";
 import { produceWithLibrdkafka } from "./foreign/mod.ts";
 
-const SUMMARY = "pipeline/summary/main.ts";
+const SUMMARY = STAGES.summary;
 
 function setup(partitions = 3) {
   const namespace = freshNamespace();
@@ -130,7 +131,7 @@ Deno.test("a seeded simulation's turnstile events are counted exactly, station b
   const summary = startStage(SUMMARY, [], env);
   try {
     // Midnight to 9:00 on a weekday, the morning rush included.
-    const simulation = startStage("pipeline/simulate.ts", [
+    const simulation = startStage(STAGES.simulate, [
       "--steps=108",
       "--step-seconds=0",
       "--seed=20181001",
@@ -202,11 +203,7 @@ Deno.test("two summary instances share six partitions and the totals stay exact"
   try {
     // Both join before the events arrive: producing takes well under a second, and the first
     // instance could otherwise count them all before the second is assigned anything.
-    await waitFor(
-      () => [first, second].every((stage) => /assigned partitions \[/.test(stage.output())),
-      60_000,
-      "both summary instances assigned",
-    );
+    await Promise.all([first.waitReady(), second.waitReady()]);
     const expected = entriesPerStation(100_000);
     await produceTurnstiles(kafka, createRegistry(config.registry), config, expected);
     await waitForTotal(kafka, config, total(expected), [first, second]);
@@ -349,11 +346,7 @@ Deno.test("an instance paused past its session timeout rejoins: exact counts, no
   const first = startStage(SUMMARY, [], env);
   const second = startStage(SUMMARY, [], env);
   try {
-    await waitFor(
-      () => [first, second].every((s) => /assigned partitions \[/.test(s.output())),
-      60_000,
-      "both instances assigned",
-    );
+    await Promise.all([first.waitReady(), second.waitReady()]);
     const expected = entriesPerStation(20_000);
     await produceTurnstiles(kafka, registry, config, expected);
     Deno.kill(first.pid, "SIGSTOP");

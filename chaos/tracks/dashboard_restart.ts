@@ -3,6 +3,7 @@ import type { Child } from "../processes.ts";
 import type { Run } from "../run.ts";
 import type { SseReader } from "../sse_client.ts";
 import { waitUntil } from "../observe.ts";
+import { STAGES } from "../../lib/stages.ts";
 
 /** Replaces `stages.dashboard` with the restarted server. */
 export async function dashboardRestart(
@@ -15,7 +16,7 @@ export async function dashboardRestart(
   const at = run.elapsed;
   const connectionsBefore = sse.connections;
   await stages.dashboard.kill("SIGTERM");
-  stages.dashboard = run.start("dashboard-2", "serve", "main.ts");
+  stages.dashboard = run.start("dashboard-2", STAGES.dashboard);
   const back = await waitUntil(
     () => Promise.resolve(sse.connections > connectionsBefore && sse.lastEventAt > at),
     120_000,

@@ -1,6 +1,7 @@
 /** The stations stage SIGKILLed and restarted. */
 import type { Child } from "../processes.ts";
 import type { Run } from "../run.ts";
+import { STAGES } from "../../lib/stages.ts";
 
 /** Replaces `stages.stations` with the restarted instance. */
 export async function stationsKill(
@@ -11,8 +12,8 @@ export async function stationsKill(
   await run.sleepUntil(startMs);
   const at = run.elapsed;
   await stages.stations.kill("SIGKILL");
-  stages.stations = run.start("stations-2", "client", "pipeline/stations.ts");
-  const back = await stages.stations.waitFor(/caught up with/, 120_000).then(
+  stages.stations = run.start("stations-2", STAGES.stations);
+  const back = await stages.stations.waitReady(120_000).then(
     () => run.elapsed - at,
     () => undefined,
   );

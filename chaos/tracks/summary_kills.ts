@@ -3,6 +3,7 @@ import type { Random } from "../../pipeline/sim/prng.ts";
 import type { Child } from "../processes.ts";
 import { killSchedule } from "../report.ts";
 import { type Run, say } from "../run.ts";
+import { STAGES } from "../../lib/stages.ts";
 
 /**
  * Kills `slot.child` `options.summaryKills` times while the simulation that started at
@@ -32,11 +33,11 @@ export async function summaryKills(
 async function killSummary(run: Run, slot: { child: Child }, n: number): Promise<void> {
   const at = run.elapsed;
   await slot.child.kill("SIGKILL");
-  slot.child = run.start(`summary-a-${n + 1}`, "client", "pipeline/summary/main.ts");
+  slot.child = run.start(`summary-a-${n + 1}`, STAGES.summary);
   let recovered: number | undefined;
   try {
     // Counting again: rejoined, fenced the killed instance's producers and restored a task.
-    recovered = await slot.child.waitFor(/ready at offset/, 60_000);
+    recovered = await slot.child.waitReady(60_000);
   } catch (error) {
     say(`summary restart ${n + 1}: ${(error as Error).message}`);
   }

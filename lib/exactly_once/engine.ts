@@ -150,6 +150,7 @@ export class ExactlyOnceEngine {
   readonly stats: EngineStats = { processed: 0, deadLetters: 0, transactions: 0, retries: 0 };
   readonly #hops = new Map<string, Hop<unknown>>();
   readonly #tasks = new Map<string, Promise<Task<unknown>>>();
+  readonly #opened = new Set<string>();
   /** The partitions this instance holds per input topic; unknown until the first assignment. */
   #assignment: Map<string, Set<number>> | null = null;
   readonly #log: (line: string) => void;
@@ -175,6 +176,18 @@ export class ExactlyOnceEngine {
 
   get inputTopics(): string[] {
     return [...this.#hops.keys()];
+  }
+
+  /** Assigned, and every assigned partition's task is open: fenced and restored. */
+  ready(): boolean {
+    if (this.#assignment === null) return false;
+    for (const [topic, partitions] of this.#assignment) {
+      if (!this.#hops.has(topic)) continue;
+      for (const partition of partitions) {
+        if (!this.#opened.has(taskKey(topic, partition))) return false;
+      }
+    }
+    return true;
   }
 
   /**
@@ -263,7 +276,9 @@ export class ExactlyOnceEngine {
     if (!task) {
       task = this.#open(hop, partition, control);
       this.#tasks.set(key, task as Promise<Task<unknown>>);
-      task.catch(() => {
+      task.then(() => {
+        if (this.#tasks.get(key) === task) this.#opened.add(key);
+      }, () => {
         if (this.#tasks.get(key) === task) this.#tasks.delete(key);
       });
     }
@@ -344,6 +359,7 @@ export class ExactlyOnceEngine {
   async #drop(key: string): Promise<void> {
     const task = this.#tasks.get(key);
     this.#tasks.delete(key);
+    this.#opened.delete(key);
     if (!task) return;
     try {
       await (await task).session.close();

@@ -17,6 +17,8 @@ export interface RunningStage {
   readonly stats: EngineStats;
   /** Resolves when the stage has stopped by itself (a fatal error), never on stop(). */
   readonly failed: Promise<Error>;
+  /** Every assigned partition's task is open: what /readyz reports. */
+  ready(): boolean;
   stop(): Promise<void>;
 }
 
@@ -113,6 +115,7 @@ export async function runExactlyOnce(
   return {
     stats: engine.stats,
     failed,
+    ready: () => engine.ready(),
     async stop() {
       await consumer.disconnect();
       await engine.close();

@@ -21,7 +21,7 @@ import {
 import { endOffsets } from "../../lib/read_to_end.ts";
 import { AvroDecoder } from "../../lib/wire_format.ts";
 import { runExactlyOnce } from "../../lib/exactly_once/run.ts";
-import { runUntilSignal } from "../../lib/lifecycle.ts";
+import { runStageUntilSignal } from "../../lib/lifecycle.ts";
 import { countsHop, entriesHop, type SummaryTopics } from "./topology.ts";
 import { stationDecoder } from "./decode.ts";
 import { restartProblem } from "./restart_check.ts";
@@ -139,5 +139,5 @@ if (import.meta.main) {
     { groupId: group, concurrency: Number(values.concurrency) },
   );
   console.log(`summary: counting ${topics.turnstiles} into ${topics.summary} as group ${group}`);
-  await runUntilSignal(stage, "summary");
+  await runStageUntilSignal(stage, "summary", { health: config.health });
 }

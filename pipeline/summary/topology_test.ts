@@ -349,3 +349,20 @@ Deno.test("a stage refuses to count again what its output already holds without 
   assert.match(restartProblem({ ...none, summary: 9n }, names)!, /group g has no record/);
   assert.match(restartProblem({ ...none, partialCounts: 3n }, names)!, /g-e is empty/);
 });
+
+Deno.test("an instance is ready once every assigned partition's task is open", async () => {
+  const broker = newBroker();
+  const { engine, consumer } = newInstance(broker);
+  assert.equal(engine.ready(), false, "ready before any assignment");
+  broker.failCall(0, "before");
+  await consumer.assignAll();
+  assert.equal(engine.ready(), false, "ready with a task that failed to open");
+  produceEvents(broker, 30, 14);
+  await consumer.drain();
+  assert.equal(engine.ready(), true);
+  // A rebalance that moves a partition here whose task cannot open yet.
+  await consumer.assign({ [TOPICS.turnstiles]: [0] });
+  broker.failCall(0, "before");
+  await consumer.assign({ [TOPICS.turnstiles]: [0, 1], [TOPICS.partialCounts]: [2] });
+  assert.equal(engine.ready(), false, "ready with a task that failed to open after a rebalance");
+});

@@ -4,6 +4,7 @@ import { spawnDetached } from "../process.ts";
 import { secureReadArgs } from "../secure.ts";
 import { httpOk, type Service, serviceLog } from "../service.ts";
 import type { StackSettings } from "../settings.ts";
+import { STAGES } from "../../lib/stages.ts";
 
 const entryPoint = (s: StackSettings) => `${s.repoDir}/rest_proxy/main.ts`;
 
@@ -25,7 +26,12 @@ export const restProxy: Service = {
     const { settings } = ctx;
     return Promise.resolve(spawnDetached({
       cmd: Deno.execPath(),
-      args: ["run", "-P=client", ...secureReadArgs(settings), entryPoint(settings)],
+      args: [
+        "run",
+        `-P=${STAGES.restProxy.permissions}`,
+        ...secureReadArgs(settings),
+        entryPoint(settings),
+      ],
       cwd: settings.repoDir,
       env: { ...Deno.env.toObject(), ...clientEnv(settings), KAFKAJS_NO_PARTITIONER_WARNING: "1" },
       logFile: serviceLog(settings, "rest-proxy"),

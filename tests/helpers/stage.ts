@@ -1,9 +1,14 @@
 /** Pipeline stages as real subprocesses, the way a user runs them, for integration tests. */
+import { denoArgs, type StageSpec } from "../../lib/stages.ts";
 
 const ROOT = new URL("../../", import.meta.url);
 
 export interface StageProcess {
   readonly pid: number;
+  /** Its /healthz and /readyz, for stages that serve them. */
+  readonly healthUrl: string;
+  /** Resolves once /readyz answers 200; rejects after `timeoutMs` with the stage's output. */
+  waitReady(timeoutMs?: number): Promise<void>;
   /** Everything the stage printed so far. */
   output(): string;
   /** Sends a signal and waits for the process to end; returns its exit code. */
@@ -12,19 +17,29 @@ export interface StageProcess {
   exited: Promise<number>;
 }
 
+/** A port that was free a moment ago, for a child's health endpoint. */
+export function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  return port;
+}
+
 /**
- * Starts `deno run -P=client <script> ...args` from the repository root with the namespace of
- * the test in its environment.
+ * Starts a stage as its deno.json task does (`deno run -P=<set> <script> ...args`) from the
+ * repository root, with the namespace of the test and a health port of its own.
  */
 export function startStage(
-  script: string,
+  stage: StageSpec,
   args: string[],
   env: Record<string, string>,
 ): StageProcess {
+  const healthPort = env.HEALTH_PORT ?? String(freePort());
+  const healthUrl = `http://127.0.0.1:${healthPort}`;
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-P=client", script, ...args],
+    args: denoArgs(stage, args),
     cwd: ROOT,
-    env: { KAFKAJS_NO_PARTITIONER_WARNING: "1", ...env },
+    env: { KAFKAJS_NO_PARTITIONER_WARNING: "1", HEALTH_PORT: healthPort, ...env },
     stdout: "piped",
     stderr: "piped",
   }).spawn();
@@ -38,8 +53,29 @@ export function startStage(
     await drained;
     return status.code;
   });
+  let ended = false;
+  exited.then(() => (ended = true));
   return {
     pid: child.pid,
+    healthUrl,
+    async waitReady(timeoutMs = 60_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline && !ended) {
+        try {
+          const response = await fetch(`${healthUrl}/readyz`, {
+            signal: AbortSignal.timeout(1_000),
+          });
+          await response.body?.cancel();
+          if (response.ok) return;
+        } catch {
+          // not listening yet
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      throw new Error(
+        `${stage.task} was not ready after ${timeoutMs} ms${ended ? " (it exited)" : ""}:\n${text}`,
+      );
+    },
     output: () => text,
     exited,
     async kill(signal: Deno.Signal = "SIGTERM") {

@@ -1,0 +1,46 @@
+/**
+ * A stage's health endpoint: `/healthz` answers while the process lives and has not failed,
+ * `/readyz` once it holds its partitions and has caught up. Supervisors, the tests and the chaos
+ * run ask these instead of reading log lines.
+ */
+
+export interface HealthSource {
+  /** False once the stage has failed for good. */
+  live(): boolean;
+  ready(): boolean;
+  /** Shown beside the status, e.g. the stats. */
+  detail?(): unknown;
+}
+
+export interface HealthServer {
+  readonly url: string;
+  shutdown(): Promise<void>;
+}
+
+export function healthResponse(path: string, source: HealthSource): Response {
+  const body = (ok: boolean) =>
+    new Response(JSON.stringify({ ok, detail: source.detail?.() ?? null }), {
+      status: ok ? 200 : 503,
+      headers: { "content-type": "application/json" },
+    });
+  if (path === "/healthz") return body(source.live());
+  if (path === "/readyz") return body(source.live() && source.ready());
+  return new Response("not found\n", { status: 404 });
+}
+
+export function serveHealth(
+  source: HealthSource,
+  address: { host: string; port: number },
+): Promise<HealthServer> {
+  return new Promise((resolve) => {
+    const server = Deno.serve({
+      hostname: address.host,
+      port: address.port,
+      onListen: ({ port }) =>
+        resolve({
+          url: `http://${address.host}:${port}`,
+          shutdown: () => server.shutdown(),
+        }),
+    }, (request) => healthResponse(new URL(request.url).pathname, source));
+  });
+}

@@ -1,0 +1,64 @@
+/**
+ * Every process of the system that a user starts as a Deno task: its script, the permission set
+ * it runs under (deno.json "permissions") and whether it serves /healthz and /readyz. deno.json's
+ * tasks, start.ts, the chaos run, the tests and the benchmarks start stages from here; a test
+ * keeps deno.json's tasks in step.
+ */
+
+export interface StageSpec {
+  /** The deno.json task. */
+  task: string;
+  script: string;
+  /** A permission set of deno.json. */
+  permissions: "stage" | "client" | "serve";
+  /** Serves /healthz and /readyz on HEALTH_HOST:HEALTH_PORT (the dashboard on its own port). */
+  health: boolean;
+}
+
+export const STAGES = {
+  summary: {
+    task: "summary",
+    script: "pipeline/summary/main.ts",
+    permissions: "stage",
+    health: true,
+  },
+  stations: {
+    task: "stations",
+    script: "pipeline/stations.ts",
+    permissions: "stage",
+    health: true,
+  },
+  // Writes its --report file.
+  simulate: {
+    task: "simulate",
+    script: "pipeline/simulate.ts",
+    permissions: "client",
+    health: false,
+  },
+  restProxy: {
+    task: "rest-proxy",
+    script: "rest_proxy/main.ts",
+    permissions: "stage",
+    health: false,
+  },
+  connector: {
+    task: "connector",
+    script: "pipeline/connector.ts",
+    permissions: "stage",
+    health: false,
+  },
+  // Builds its islands into static/build.
+  dashboard: { task: "serve", script: "main.ts", permissions: "serve", health: false },
+} as const satisfies Record<string, StageSpec>;
+
+export type StageName = keyof typeof STAGES;
+
+/** `deno` arguments that run a stage: `run -P=<set> <script> ...args`. */
+export function denoArgs(stage: StageSpec, args: readonly string[] = []): string[] {
+  return ["run", `-P=${stage.permissions}`, stage.script, ...args];
+}
+
+/** The deno.json task line of a stage. */
+export function taskLine(stage: StageSpec): string {
+  return `deno ${denoArgs(stage).join(" ")}`;
+}
