@@ -403,3 +403,34 @@ Deno.test("the registry down for 30 s: nothing reaches the DLQ, the counts are e
     await stage.kill("SIGTERM");
   }
 });
+
+Deno.test("deleted group offsets count nothing twice; a new group refuses with one line", async () => {
+  const { config, kafka, env } = setup();
+  const registry = createRegistry(config.registry);
+  const expected = entriesPerStation(20_000);
+  await produceTurnstiles(kafka, registry, config, expected);
+  let stage = startStage(SUMMARY, [], env);
+  try {
+    await waitForTotal(kafka, config, total(expected), [stage]);
+    assert.equal(await stage.kill("SIGTERM"), 0);
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.deleteGroups([`${config.namespace}turnstile-summary`]);
+    await admin.disconnect();
+    const more = entriesPerStation(5_000);
+    await produceTurnstiles(kafka, registry, config, more);
+    sum(expected, more);
+    stage = startStage(SUMMARY, [], env);
+    await waitForTotal(kafka, config, total(expected), [stage]);
+    // Settled: nothing more arrives on top of the exact total.
+    await new Promise((r) => setTimeout(r, 3_000));
+    assertExact(await summaryCounts(kafka, config), expected);
+  } finally {
+    await stage.kill("SIGTERM");
+  }
+  const stranger = startStage(SUMMARY, ["--group", "another-group"], env);
+  assert.equal(await stranger.exited, 2, stranger.output());
+  const errors = stranger.output().split("\n").filter((l) => l.startsWith("summary: "));
+  assert.ok(errors.some((l) => /already holds counts, but group .*another-group/.test(l)));
+  assertExact(await summaryCounts(kafka, config), expected);
+});

@@ -366,3 +366,20 @@ Deno.test("an instance is ready once every assigned partition's task is open", a
   await consumer.assign({ [TOPICS.turnstiles]: [0, 1], [TOPICS.partialCounts]: [2] });
   assert.equal(engine.ready(), false, "ready with a task that failed to open after a rebalance");
 });
+
+Deno.test("keys are not what groups: the same station under two key schemas is one row", async () => {
+  const broker = newBroker();
+  const keyType = avro.Type.forSchema(JSON.parse(readSchema("turnstile_key.avsc")));
+  const expected = new Map<number, number>([[40380, 0], [40020, 0]]);
+  for (let i = 0; i < 200; i++) {
+    const station = i % 3 === 0 ? 40020 : 40380;
+    // The key schema registered again under a new id: the key bytes, and so the partition, change.
+    const key = frame(i < 100 ? 1 : 2, keyType.toBuffer({ station_id: station }));
+    broker.produce(TOPICS.turnstiles, i < 100 ? 0 : 2, key, event(station));
+    expected.set(station, expected.get(station)! + 1);
+  }
+  const { consumer } = newInstance(broker);
+  await consumer.assignAll();
+  await consumer.drain();
+  assert.deepEqual(sorted(summaryOf(broker)), sorted(expected));
+});
