@@ -3,7 +3,7 @@
  * Every producer, consumer and admin in the project comes from `createKafka`.
  */
 // First, so that its replacements are in place before kafkajs binds them.
-import { applyKafkajsSpeedups } from "./kafkajs_speedups.ts";
+import { applyKafkajsSpeedups } from "./kafkajs_speedups/install.ts";
 import { Kafka, type LogEntry, logLevel, type SASLOptions } from "kafkajs";
 import type { KafkaConfig } from "./config.ts";
 

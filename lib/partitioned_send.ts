@@ -8,7 +8,7 @@
  * partition is retried with its own sequence number, which the new leader recognises.
  */
 // Before kafkajs, so that its linear partition grouping is the one kafkajs binds.
-import "./kafkajs_speedups.ts";
+import "./kafkajs_speedups/install.ts";
 import type { Message, Producer } from "kafkajs";
 import { Partitioners } from "kafkajs";
 
