@@ -36,14 +36,22 @@ export function kafkajsSession(kafka: Kafka, transactionalId: string): Transacti
     async begin() {
       transaction = await producer.transaction();
     },
+    // One partition per request: kafkajs re-sends what other brokers had acknowledged, under
+    // new sequence numbers, when a request spanning several brokers meets a failover, and
+    // those duplicates would commit with the transaction.
     async send(records: OutputRecord[]) {
-      const byTopic = new Map<string, OutputRecord[]>();
-      for (const r of records) byTopic.set(r.topic, [...(byTopic.get(r.topic) ?? []), r]);
+      const byPartition = new Map<string, OutputRecord[]>();
+      for (const r of records) {
+        const key = `${r.partition}:${r.topic}`;
+        const group = byPartition.get(key);
+        if (group) group.push(r);
+        else byPartition.set(key, [r]);
+      }
       const txn = current();
-      await Promise.all([...byTopic].map(([topic, messages]) =>
+      await Promise.all([...byPartition.values()].map((group) =>
         txn.send({
-          topic,
-          messages: messages.map((m) => ({
+          topic: group[0].topic,
+          messages: group.map((m) => ({
             partition: m.partition,
             key: m.key as string | Buffer | null,
             value: m.value as string | Buffer | null,
