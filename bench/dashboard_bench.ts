@@ -6,9 +6,8 @@
  *  3. many concurrent SSE clients held while records flow: delivery latency and server CPU.
  * Options (env): BENCH_EVENTS (500), BENCH_CLIENTS (1000), BENCH_FANOUT_EVENTS (50).
  */
-import { readSchema, registerTopicSchemas } from "../lib/registry.ts";
-import { AVRO_SCHEMAS } from "../lib/topics.ts";
-import { avroEncoder } from "../lib/wire_format.ts";
+import { registerTopicSchemas } from "../lib/registry.ts";
+import { TURNSTILES } from "../lib/contracts/turnstiles.ts";
 import { startStage } from "../tests/helpers/stage.ts";
 import { STAGES } from "../lib/stages.ts";
 import {
@@ -145,8 +144,8 @@ try {
   // 2. The whole way: turnstile event -> summary transaction -> TURNSTILE_SUMMARY -> SSE.
   await inputs.createTopics(["turnstiles"]);
   const ids = await registerTopicSchemas(inputs.registry, "turnstiles", config.topics.turnstiles);
-  const encodeKey = avroEncoder(ids.key, readSchema(AVRO_SCHEMAS.turnstiles.key));
-  const encodeValue = avroEncoder(ids.value, readSchema(AVRO_SCHEMAS.turnstiles.value));
+  const encodeKey = TURNSTILES.key.encoder(ids.key);
+  const encodeValue = TURNSTILES.value.encoder(ids.value);
   const stage = startStage(STAGES.summary, [], { TOPIC_NAMESPACE: namespace });
   let endToEnd: number[] = [];
   const producer = inputs.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });

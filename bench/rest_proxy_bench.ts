@@ -2,14 +2,14 @@
  * Cost of the proxy's pure request work for a 10,000-record request (no services):
  *   deno bench -P=client bench/rest_proxy_bench.ts
  */
-import { readSchema } from "../lib/registry.ts";
-import { AVRO_SCHEMAS } from "../lib/topics.ts";
-import { encodeAvro, frameWithSchemaId, parseAvroSchema } from "../rest_proxy/avro.ts";
+import { WEATHER } from "../lib/contracts/weather.ts";
+import { frame } from "../lib/contracts/wire_format.ts";
+import { encodeAvro, parseAvroSchema } from "../rest_proxy/avro.ts";
 import { parseProduceRequest } from "../rest_proxy/requests.ts";
 
 const RECORDS = 10_000;
-const keySchema = readSchema(AVRO_SCHEMAS.weather.key);
-const valueSchema = readSchema(AVRO_SCHEMAS.weather.value);
+const keySchema = WEATHER.key.schema.text;
+const valueSchema = WEATHER.value.schema.text;
 
 const avroBody = JSON.stringify({
   key_schema: keySchema,
@@ -31,8 +31,8 @@ Deno.bench("avro: parse and encode 10,000 weather records", { group: "request" }
   const keyType = parseAvroSchema(request.keySchema!);
   const valueType = parseAvroSchema(request.valueSchema!);
   for (const record of request.records) {
-    frameWithSchemaId(1, encodeAvro(keyType, record.key));
-    frameWithSchemaId(2, encodeAvro(valueType, record.value));
+    frame(1, encodeAvro(keyType, record.key));
+    frame(2, encodeAvro(valueType, record.value));
   }
 });
 

@@ -16,7 +16,7 @@ import { EAGER_COMPACTION, ensureTopics } from "../lib/admin.ts";
 import { readToEnd } from "../lib/read_to_end.ts";
 import { kafkajsPorts } from "../lib/exactly_once/kafkajs_ports.ts";
 import { checkpointKey, encodeCheckpoint } from "../lib/exactly_once/engine.ts";
-import { summaryKey, summaryValue } from "../pipeline/turnstile_summary.ts";
+import { summaryKey, summaryValue } from "../lib/contracts/turnstile_summary.ts";
 import { count, loadAverage, rate, seconds } from "./figures.ts";
 
 const updates = Number(Deno.env.get("BENCH_UPDATES") ?? 10_000_000);

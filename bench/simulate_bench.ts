@@ -10,7 +10,7 @@ import process from "node:process";
 import { type Config, loadConfig } from "../lib/config.ts";
 import { createKafka } from "../lib/kafka.ts";
 import { kafkajsSpeedupStatus, setKafkajsSpeedups } from "../lib/kafkajs_speedups/install.ts";
-import { topicsIn } from "../lib/topics.ts";
+import { topicsIn } from "../lib/contracts/topics.ts";
 import { loadSimData } from "../pipeline/sim/data.ts";
 import { KafkaSink, MESSAGES_PER_SEND } from "../pipeline/sim/kafka_sink.ts";
 import { entryCount, Simulation } from "../pipeline/sim/model.ts";

@@ -17,7 +17,7 @@ import { groupId, loadConfig } from "../lib/config.ts";
 import { createKafka } from "../lib/kafka.ts";
 import { createRegistry } from "../lib/registry.ts";
 import { ensureTopics, topicSpec } from "../lib/admin.ts";
-import { parseSummaryValue } from "../pipeline/turnstile_summary.ts";
+import { parseSummaryValue } from "../lib/contracts/turnstile_summary.ts";
 import { entriesPerStation, produceTurnstiles } from "../tests/turnstile_fixture.ts";
 import { type Child, watch } from "./child.ts";
 import { CommittedCounts, type CountDecoder, countMismatches } from "./committed_counts.ts";

@@ -1,9 +1,10 @@
-import type { DashboardState, LineId, Train } from "../dashboard/state.ts";
+import type { Line } from "../lib/contracts/enums.ts";
+import type { DashboardState, Train } from "../dashboard/state.ts";
 import { trainsAt } from "../dashboard/state.ts";
 import { formatCount } from "../dashboard/format.ts";
 import { LineDiagram } from "./LineDiagram.tsx";
 
-export const LINE_STYLES: Record<LineId, { name: string; color: string }> = {
+export const LINE_STYLES: Record<Line, { name: string; color: string }> = {
   red: { name: "Red Line", color: "#c60c30" },
   blue: { name: "Blue Line", color: "#00a1de" },
   green: { name: "Green Line", color: "#009b3a" },
@@ -23,7 +24,7 @@ function TrainCell({ label, trains }: { label: string; trains: Train[] }) {
   );
 }
 
-export function LineCard({ line, state }: { line: LineId; state: DashboardState }) {
+export function LineCard({ line, state }: { line: Line; state: DashboardState }) {
   const { name, color } = LINE_STYLES[line];
   const stations = state.lines[line];
   const trains = Object.values(state.trains).filter((t) => t.line === line);

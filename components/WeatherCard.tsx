@@ -1,3 +1,5 @@
+import type { JSX } from "preact";
+import type { WeatherStatus } from "../lib/contracts/enums.ts";
 import type { Weather } from "../dashboard/state.ts";
 import { formatReadingTime, weatherLabel } from "../dashboard/format.ts";
 
@@ -10,48 +12,41 @@ const SUN = (
 const CLOUD = <path d="M9 26h15a6 6 0 0 0 0-12 8 8 0 0 0-15.5 2A5 5 0 0 0 9 26z" fill="#9aa7b5" />;
 
 /** Simple drawn icons: no emoji font is needed to show them. */
-function WeatherIcon({ status }: { status: string }) {
-  let art;
-  switch (status) {
-    case "sunny":
-      art = SUN;
-      break;
-    case "partly_cloudy":
-      art = (
-        <>
-          <g transform="translate(-4 -5) scale(0.8)">{SUN}</g>
-          {CLOUD}
-        </>
-      );
-      break;
-    case "windy":
-      art = (
-        <path
-          d="M4 12h17a4 4 0 1 0-4-4M4 18h22a4 4 0 1 1-4 4M4 24h10"
-          fill="none"
-          stroke="#6b7a8c"
-          stroke-width="2.5"
-          stroke-linecap="round"
-        />
-      );
-      break;
-    case "precipitation":
-      art = (
-        <>
-          <g transform="translate(0 -5)">{CLOUD}</g>
-          <path
-            d="M11 24l-2 5M17 24l-2 5M23 24l-2 5"
-            stroke="#00a1de"
-            stroke-width="2.5"
-            stroke-linecap="round"
-          />
-        </>
-      );
-      break;
-    default:
-      art = CLOUD;
-  }
-  return <svg class="weather-icon" viewBox="0 0 32 32" aria-hidden="true">{art}</svg>;
+const WEATHER_ART: Record<WeatherStatus, JSX.Element> = {
+  sunny: SUN,
+  partly_cloudy: (
+    <>
+      <g transform="translate(-4 -5) scale(0.8)">{SUN}</g>
+      {CLOUD}
+    </>
+  ),
+  cloudy: CLOUD,
+  windy: (
+    <path
+      d="M4 12h17a4 4 0 1 0-4-4M4 18h22a4 4 0 1 1-4 4M4 24h10"
+      fill="none"
+      stroke="#6b7a8c"
+      stroke-width="2.5"
+      stroke-linecap="round"
+    />
+  ),
+  precipitation: (
+    <>
+      <g transform="translate(0 -5)">{CLOUD}</g>
+      <path
+        d="M11 24l-2 5M17 24l-2 5M23 24l-2 5"
+        stroke="#00a1de"
+        stroke-width="2.5"
+        stroke-linecap="round"
+      />
+    </>
+  ),
+};
+
+function WeatherIcon({ status }: { status: WeatherStatus }) {
+  return (
+    <svg class="weather-icon" viewBox="0 0 32 32" aria-hidden="true">{WEATHER_ART[status]}</svg>
+  );
 }
 
 export function WeatherCard({ weather }: { weather: Weather | null }) {

@@ -1,4 +1,5 @@
 /** Display formatting shared by the server render and the browser. Pure. */
+import type { WeatherStatus } from "../lib/contracts/enums.ts";
 
 export function formatAge(updatedAt: number | null, now: number): string {
   if (updatedAt === null) return "waiting for data";
@@ -15,16 +16,12 @@ export function formatCount(n: number): string {
   return n.toLocaleString("en-US");
 }
 
-const WEATHER_LABELS: Record<string, string> = {
-  sunny: "Sunny",
-  partly_cloudy: "Partly cloudy",
-  cloudy: "Cloudy",
-  windy: "Windy",
-  precipitation: "Rain or snow",
-};
+/** Where the symbol, read as words, would not do. */
+const WEATHER_LABELS: Partial<Record<WeatherStatus, string>> = { precipitation: "Rain or snow" };
 
-export function weatherLabel(status: string): string {
-  return WEATHER_LABELS[status] ?? status.replaceAll("_", " ");
+export function weatherLabel(status: WeatherStatus): string {
+  const words = status.replaceAll("_", " ");
+  return WEATHER_LABELS[status] ?? words[0].toUpperCase() + words.slice(1);
 }
 
 export function formatReadingTime(timestamp: number): string {

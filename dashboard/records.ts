@@ -1,49 +1,13 @@
 /**
  * Turns decoded Kafka records into state changes. Pure: decoding the bytes (JSON, Avro) is the
- * consumer's job; this checks the shapes the topic contracts promise.
+ * consumer's job; the topic contracts check the shapes and throw RecordShapeError.
  */
-import { type Change, isLineId, type LineId } from "./state.ts";
-
-export class RecordShapeError extends Error {
-  override name = "RecordShapeError";
-}
-
-type Fields = Record<string, unknown>;
-
-function record(value: unknown, what: string): Fields {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new RecordShapeError(`${what} is not an object`);
-  }
-  return value as Fields;
-}
-
-function int(fields: Fields, name: string): number {
-  const value = typeof fields[name] === "string" ? Number(fields[name]) : fields[name];
-  if (typeof value !== "number" || !Number.isInteger(value)) {
-    throw new RecordShapeError(`${name} is not an integer`);
-  }
-  return value;
-}
-
-function num(fields: Fields, name: string): number {
-  const value = fields[name];
-  if (typeof value !== "number" || !Number.isFinite(value)) {
-    throw new RecordShapeError(`${name} is not a number`);
-  }
-  return value;
-}
-
-function text(fields: Fields, name: string): string {
-  const value = fields[name];
-  if (typeof value !== "string") throw new RecordShapeError(`${name} is not a string`);
-  return value;
-}
-
-function line(fields: Fields): LineId {
-  const value = fields.line;
-  if (!isLineId(value)) throw new RecordShapeError(`line ${JSON.stringify(value)} is unknown`);
-  return value;
-}
+import { LINES } from "../lib/contracts/enums.ts";
+import { ARRIVALS } from "../lib/contracts/arrivals.ts";
+import { STATIONS_TRANSFORMED } from "../lib/contracts/stations_transformed.ts";
+import { TURNSTILE_SUMMARY } from "../lib/contracts/turnstile_summary.ts";
+import { WEATHER } from "../lib/contracts/weather.ts";
+import type { Change } from "./state.ts";
 
 /**
  * A transformed station record. A null value is a tombstone: the station leaves the line named
@@ -51,61 +15,42 @@ function line(fields: Fields): LineId {
  */
 export function stationChanges(key: unknown, value: unknown): Change[] {
   if (value === null || value === undefined) {
-    const k = typeof key === "number" ? { station_id: key } : record(key, "station key");
-    const stationId = int(k, "station_id");
-    const lines: readonly LineId[] = isLineId(k.line) ? [k.line] : ["red", "blue", "green"];
-    return lines.map((l) => ({ kind: "stationRemoved", line: l, station_id: stationId }));
+    const k = STATIONS_TRANSFORMED.key.parse(key);
+    const lines = k.line === undefined ? LINES : [k.line];
+    return lines.map((line) => ({ kind: "stationRemoved", line, station_id: k.station_id }));
   }
-  const v = record(value, "station value");
-  return [{
-    kind: "station",
-    line: line(v),
-    station: {
-      station_id: int(v, "station_id"),
-      station_name: text(v, "station_name"),
-      order: int(v, "order"),
-    },
-  }];
+  const { station_id, station_name, order, line } = STATIONS_TRANSFORMED.value.parse(value);
+  return [{ kind: "station", line, station: { station_id, station_name, order } }];
 }
 
 /** An arrival: the train is now at station_id in direction (its previous place is implied). */
 export function arrivalChanges(value: unknown): Change[] {
-  const v = record(value, "arrival value");
-  const direction = text(v, "direction");
-  if (direction !== "a" && direction !== "b") {
-    throw new RecordShapeError(`direction ${JSON.stringify(direction)} is not a or b`);
-  }
+  const a = ARRIVALS.value.parse(value);
   return [{
     kind: "train",
     train: {
-      train_id: text(v, "train_id"),
-      line: line(v),
-      station_id: int(v, "station_id"),
-      direction,
-      status: text(v, "train_status"),
+      train_id: a.train_id,
+      line: a.line,
+      station_id: a.station_id,
+      direction: a.direction,
+      status: a.train_status,
     },
   }];
 }
 
-/** A TURNSTILE_SUMMARY row `{"STATION_ID": n, "COUNT": n}`; a tombstone resets the count. */
+/** A TURNSTILE_SUMMARY row; a tombstone resets the count. */
 export function turnstileChanges(key: unknown, value: unknown): Change[] {
   if (value === null || value === undefined) {
-    const stationId = typeof key === "number" ? key : int(record(key, "summary key"), "STATION_ID");
-    return [{ kind: "turnstile", station_id: stationId, count: 0 }];
+    return [{ kind: "turnstile", station_id: TURNSTILE_SUMMARY.key.parse(key), count: 0 }];
   }
-  const v = record(value, "summary value");
-  return [{ kind: "turnstile", station_id: int(v, "STATION_ID"), count: int(v, "COUNT") }];
+  const row = TURNSTILE_SUMMARY.value.parse(value);
+  return [{ kind: "turnstile", station_id: row.STATION_ID, count: row.COUNT }];
 }
 
-/** A weather reading: Avro key `{timestamp}`, value `{temperature, status}`. */
 export function weatherChanges(key: unknown, value: unknown): Change[] {
-  const k = record(key, "weather key");
-  const v = record(value, "weather value");
-  const timestamp = typeof k.timestamp === "bigint" ? Number(k.timestamp) : num(k, "timestamp");
-  return [{
-    kind: "weather",
-    weather: { timestamp, temperature: num(v, "temperature"), status: text(v, "status") },
-  }];
+  const { timestamp } = WEATHER.key.parse(key);
+  const { temperature, status } = WEATHER.value.parse(value);
+  return [{ kind: "weather", weather: { timestamp, temperature, status } }];
 }
 
 /** Parses a JSON key or value; an empty or absent buffer is null (a tombstone). */

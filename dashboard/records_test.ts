@@ -1,11 +1,6 @@
 import assert from "node:assert/strict";
-import {
-  arrivalChanges,
-  parseJson,
-  RecordShapeError,
-  stationChanges,
-  turnstileChanges,
-} from "./records.ts";
+import { RecordShapeError } from "../lib/contracts/shape.ts";
+import { arrivalChanges, parseJson, stationChanges, turnstileChanges } from "./records.ts";
 
 Deno.test("an arrival with an unknown direction or line is rejected", () => {
   const base = {

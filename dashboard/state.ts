@@ -2,10 +2,13 @@
  * The dashboard's state and the changes that move it. Pure: the server applies changes decoded
  * from Kafka, and the browser applies the same changes received as SSE deltas.
  */
-
-export const LINE_IDS = ["red", "blue", "green"] as const;
-export type LineId = typeof LINE_IDS[number];
-export type TrainDirection = "a" | "b";
+import {
+  type Direction,
+  type Line,
+  LINES,
+  type TrainStatus,
+  type WeatherStatus,
+} from "../lib/contracts/enums.ts";
 
 export interface Station {
   station_id: number;
@@ -15,21 +18,21 @@ export interface Station {
 
 export interface Train {
   train_id: string;
-  line: LineId;
+  line: Line;
   station_id: number;
-  direction: TrainDirection;
-  status: string;
+  direction: Direction;
+  status: TrainStatus;
 }
 
 export interface Weather {
   timestamp: number;
   temperature: number;
-  status: string;
+  status: WeatherStatus;
 }
 
 export interface DashboardState {
   /** Stations of each line, sorted by order. */
-  lines: Record<LineId, Station[]>;
+  lines: Record<Line, Station[]>;
   /** Where each train is now, by train id. */
   trains: Record<string, Train>;
   /** Turnstile entries by station id. */
@@ -40,24 +43,16 @@ export interface DashboardState {
 }
 
 export type Change =
-  | { kind: "station"; line: LineId; station: Station }
-  | { kind: "stationRemoved"; line: LineId; station_id: number }
+  | { kind: "station"; line: Line; station: Station }
+  | { kind: "stationRemoved"; line: Line; station_id: number }
   | { kind: "train"; train: Train }
   | { kind: "turnstile"; station_id: number; count: number }
   | { kind: "weather"; weather: Weather };
 
 export function emptyState(): DashboardState {
-  return {
-    lines: { red: [], blue: [], green: [] },
-    trains: {},
-    turnstiles: {},
-    weather: null,
-    updatedAt: null,
-  };
-}
-
-export function isLineId(value: unknown): value is LineId {
-  return typeof value === "string" && (LINE_IDS as readonly string[]).includes(value);
+  const lines = {} as Record<Line, Station[]>;
+  for (const line of LINES) lines[line] = [];
+  return { lines, trains: {}, turnstiles: {}, weather: null, updatedAt: null };
 }
 
 function upsertStation(stations: Station[], station: Station): Station[] {
@@ -135,9 +130,9 @@ export function coalesce(changes: readonly Change[]): Change[] {
 
 export function trainsAt(
   state: DashboardState,
-  line: LineId,
+  line: Line,
   stationId: number,
-  direction: TrainDirection,
+  direction: Direction,
 ): Train[] {
   return Object.values(state.trains)
     .filter((t) => t.line === line && t.station_id === stationId && t.direction === direction)

@@ -1,12 +1,7 @@
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
-import {
-  applyChanges,
-  type Change,
-  cloneState,
-  type DashboardState,
-  LINE_IDS,
-} from "../dashboard/state.ts";
+import { LINES } from "../lib/contracts/enums.ts";
+import { applyChanges, type Change, cloneState, type DashboardState } from "../dashboard/state.ts";
 import { type ConnectionStatus, StatusBar } from "../components/StatusBar.tsx";
 import { WeatherCard } from "../components/WeatherCard.tsx";
 import { LineCard } from "../components/LineCard.tsx";
@@ -71,7 +66,7 @@ export default function TransitBoard({ initial, renderedAt }: TransitBoardProps)
         <WeatherCard weather={current.weather} />
         <StatusBar status={status.value} updatedAt={current.updatedAt} now={now.value} />
       </div>
-      {LINE_IDS.map((line) => <LineCard key={line} line={line} state={current} />)}
+      {LINES.map((line) => <LineCard key={line} line={line} state={current} />)}
     </div>
   );
 }

@@ -1,7 +1,8 @@
 /** Topic creation: every stage ensures the topics it writes, with the settings the design fixes. */
 import type { Kafka } from "kafkajs";
 import type { Config } from "./config.ts";
-import { COMPACTED_ROLES, deadLetterTopic, type TopicRole } from "./topics.ts";
+import { COMPACTED_ROLES, minInsyncReplicas, type TopicRole } from "./contracts/topics.ts";
+import { deadLetterTopic } from "./contracts/dead_letters.ts";
 
 export interface TopicSpec {
   topic: string;
@@ -62,7 +63,7 @@ export async function ensureTopics(
     const existing = new Set(await admin.listTopics());
     const missing = specs.filter((s) => !existing.has(s.topic));
     if (missing.length === 0) return;
-    const minInsync = config.replicationFactor >= 3 ? "2" : "1";
+    const minInsync = String(minInsyncReplicas(config.replicationFactor));
     await admin.createTopics({
       waitForLeaders: true,
       topics: missing.map((s) => ({

@@ -1,4 +1,4 @@
-import { type Topics, topicsIn } from "./topics.ts";
+import { type Topics, topicsIn } from "./contracts/topics.ts";
 
 /**
  * Every address, credential and tunable of the system, read from the environment in one place.

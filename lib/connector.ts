@@ -3,7 +3,7 @@
  * (DESIGN.md: key `{"stop_id": …}`, value the flat row as JSON, a DELETE as a tombstone).
  */
 import type { Config } from "./config.ts";
-import { TOPICS } from "./topics.ts";
+import { TOPICS } from "./contracts/topics.ts";
 
 export type ConnectorConfig = Record<string, string>;
 

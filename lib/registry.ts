@@ -1,7 +1,7 @@
-/** The Schema Registry client and the project's Avro schemas, loaded from schemas/. */
+/** The Schema Registry client, and registration of the contracts' Avro schemas. */
 import { SchemaRegistry, SchemaType } from "@kafkajs/confluent-schema-registry";
 import type { RegistryConfig } from "./config.ts";
-import { AVRO_SCHEMAS, type AvroRole, subject } from "./topics.ts";
+import { AVRO_CONTRACTS, type AvroRole, subject } from "./contracts/topics.ts";
 
 /** `Authorization` for basic auth with `user:password` (UTF-8). */
 export function basicAuthorization(userInfo: string): string {
@@ -22,12 +22,6 @@ export function createRegistry(config: RegistryConfig): SchemaRegistry {
   return new SchemaRegistry({ host: config.url, middlewares: middlewares as any });
 }
 
-const SCHEMA_DIR = new URL("../schemas/", import.meta.url);
-
-export function readSchema(file: string): string {
-  return Deno.readTextFileSync(new URL(file, SCHEMA_DIR));
-}
-
 export interface TopicSchemaIds {
   key: number;
   value: number;
@@ -42,11 +36,11 @@ export async function registerTopicSchemas(
   role: AvroRole,
   topic: string,
 ): Promise<TopicSchemaIds> {
-  const files = AVRO_SCHEMAS[role];
+  const contract = AVRO_CONTRACTS[role];
   const [key, value] = await Promise.all(
     (["key", "value"] as const).map(async (part) => {
       const { id } = await registry.register(
-        { type: SchemaType.AVRO, schema: readSchema(files[part]) },
+        { type: SchemaType.AVRO, schema: contract[part].schema.text },
         { subject: subject(topic, part) },
       );
       return id;

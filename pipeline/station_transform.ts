@@ -2,83 +2,20 @@
  * The stations transform, free of I/O: rows of the `stations` table (one per platform stop) in,
  * one record per station and line out. It replaces the seed's Faust agent.
  */
-import { type Line, LINES } from "../lib/topics.ts";
+import { type Line, LINES } from "../lib/contracts/enums.ts";
+import type { StationRow } from "../lib/contracts/stations.ts";
+import {
+  transformedKey,
+  type TransformedStation,
+  transformedValue,
+} from "../lib/contracts/stations_transformed.ts";
 
-export interface StationRow {
-  stop_id: number;
-  station_id: number;
-  station_name: string;
-  order: number;
-  red: boolean;
-  blue: boolean;
-  green: boolean;
-}
-
-export interface TransformedStation {
-  station_id: number;
-  station_name: string;
-  order: number;
-  line: Line;
-}
-
-export type ParsedRow = { row: StationRow } | { deleted: true } | { reason: string };
-
-function isInteger(value: unknown): value is number {
-  return typeof value === "number" && Number.isInteger(value);
-}
-
-/** Reads a row as Kafka Connect writes it: flat JSON, or null for a deleted row. */
-export function parseStationRow(value: string | null): ParsedRow {
-  if (value === null || value === "null") return { deleted: true };
-  let parsed: Record<string, unknown>;
-  try {
-    parsed = JSON.parse(value);
-  } catch {
-    return { reason: "value is not JSON" };
-  }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    return { reason: "value is not a JSON object" };
-  }
-  for (const field of ["stop_id", "station_id", "order"]) {
-    if (!isInteger(parsed[field])) return { reason: `${field} must be an integer` };
-  }
-  if (typeof parsed.station_name !== "string" || parsed.station_name.trim() === "") {
-    return { reason: "station_name must be a non-empty string" };
-  }
-  for (const line of LINES) {
-    if (typeof parsed[line] !== "boolean") return { reason: `${line} must be a boolean` };
-  }
-  return {
-    row: {
-      stop_id: parsed.stop_id as number,
-      station_id: parsed.station_id as number,
-      station_name: parsed.station_name,
-      order: parsed.order as number,
-      red: parsed.red as boolean,
-      blue: parsed.blue as boolean,
-      green: parsed.green as boolean,
-    },
-  };
-}
-
-/** The stop id carried by a Connect key `{"stop_id": n}`. */
-export function parseStopKey(key: string | null): number | null {
-  if (key === null) return null;
-  try {
-    const stopId = JSON.parse(key)?.stop_id;
-    return isInteger(stopId) ? stopId : null;
-  } catch {
-    return null;
-  }
-}
+// moved to lib/contracts; chaos still imports them here
+export type { StationRow } from "../lib/contracts/stations.ts";
+export type { TransformedStation } from "../lib/contracts/stations_transformed.ts";
 
 export function linesOf(row: StationRow): Line[] {
   return LINES.filter((line) => row[line]);
-}
-
-/** The output key: a station on two lines has one record per line, so both stay compacted. */
-export function transformedKey(stationId: number, line: Line): string {
-  return JSON.stringify({ station_id: stationId, line });
 }
 
 /**
@@ -157,7 +94,7 @@ export function changes(
   const records: OutputRecord[] = [];
   for (const key of keys) {
     const station = desired.get(key);
-    const value = station ? JSON.stringify(station) : null;
+    const value = station ? transformedValue(station) : null;
     if (value !== (emitted.get(key) ?? null)) records.push({ key, value });
   }
   return records;

@@ -1,13 +1,8 @@
 import assert from "node:assert/strict";
 import { parse } from "csv-parse/sync";
-import {
-  changes,
-  parseStationRow,
-  parseStopKey,
-  StationIndex,
-  type StationRow,
-  transformedKey,
-} from "./station_transform.ts";
+import type { StationRow } from "../lib/contracts/stations.ts";
+import { transformedKey } from "../lib/contracts/stations_transformed.ts";
+import { changes, StationIndex } from "./station_transform.ts";
 
 function row(overrides: Partial<StationRow> = {}): StationRow {
   return {
@@ -21,28 +16,6 @@ function row(overrides: Partial<StationRow> = {}): StationRow {
     ...overrides,
   };
 }
-
-Deno.test("a Connect row parses; broken rows get a reason; null is a deletion", () => {
-  assert.deepEqual(parseStationRow(JSON.stringify({ ...row(), direction_id: "S" })), {
-    row: row(),
-  });
-  assert.deepEqual(parseStationRow(null), { deleted: true });
-  assert.deepEqual(parseStationRow("null"), { deleted: true });
-  for (
-    const bad of [
-      "{",
-      "[]",
-      "42",
-      JSON.stringify({ ...row(), station_id: "x" }),
-      JSON.stringify({ ...row(), red: "t" }),
-      JSON.stringify({ ...row(), station_name: "" }),
-    ]
-  ) {
-    assert.ok("reason" in parseStationRow(bad), bad);
-  }
-  assert.equal(parseStopKey('{"stop_id":30374}'), 30374);
-  assert.equal(parseStopKey("garbage"), null);
-});
 
 Deno.test("the project's data gives exactly the expected stations per line", () => {
   const records: Record<string, string>[] = parse(

@@ -21,12 +21,9 @@ import { deadLetterSpec, ensureTopics, partitionCount, topicSpec } from "../lib/
 import { CatchUp, endOffsets, readToEnd } from "../lib/read_to_end.ts";
 import { runStageUntilSignal } from "../lib/lifecycle.ts";
 import { partitionFor } from "../lib/partitioned_send.ts";
-import {
-  type OutputRecord,
-  parseStationRow,
-  parseStopKey,
-  StationIndex,
-} from "./station_transform.ts";
+import { parseStationRow, parseStopKey } from "../lib/contracts/stations.ts";
+import { deadLetterHeaders, deadLetterSource } from "../lib/contracts/dead_letters.ts";
+import { type OutputRecord, StationIndex } from "./station_transform.ts";
 import {
   AppliedOffsets,
   Budget,
@@ -189,12 +186,7 @@ async function main(): Promise<void> {
             messages: letters.map(({ partition, offset, reason, message }) => ({
               key: message.key,
               value: message.value,
-              headers: {
-                reason,
-                "source.topic": input,
-                "source.partition": String(partition),
-                "source.offset": offset,
-              },
+              headers: deadLetterHeaders(reason, { topic: input, partition, offset }),
             })),
           });
         }
@@ -253,8 +245,8 @@ async function main(): Promise<void> {
       }
       const alreadyDead = new Set<string>();
       await readToEnd(kafka, deadLetters.topic, (_p, m) => {
-        if (Number(m.headers?.["source.partition"]) !== partition) return;
-        alreadyDead.add(sourceOf(partition, String(m.headers?.["source.offset"])));
+        const source = deadLetterSource(m.headers);
+        if (source?.partition === partition) alreadyDead.add(sourceOf(partition, source.offset));
       });
       await wentLive;
       await serially(`taking over input partition ${partition}`, async () => {

@@ -1,15 +1,12 @@
 import assert from "node:assert/strict";
-import avro from "avsc";
+import type avro from "avsc";
+import { TURNSTILES } from "../lib/contracts/turnstiles.ts";
 import {
   countEntries,
   type Counts,
   isStationRecordLayout,
-  parseSummaryValue,
   readAvroInt,
   stationIdOfRecord,
-  stationOf,
-  summaryKey,
-  summaryValue,
 } from "./turnstile_summary.ts";
 
 Deno.test("counts one entry per event and reports each changed station once per batch", () => {
@@ -26,32 +23,7 @@ Deno.test("an empty batch changes nothing", () => {
   assert.equal(counts.get(40380), 10);
 });
 
-Deno.test("summary records have the KSQL table's shape and read back", () => {
-  assert.equal(summaryKey(40380), "40380");
-  const value = summaryValue(40380, 7);
-  assert.deepEqual(JSON.parse(value), { STATION_ID: 40380, COUNT: 7 });
-  assert.deepEqual(parseSummaryValue(value), { STATION_ID: 40380, COUNT: 7 });
-});
-
-Deno.test("anything that is not a summary record reads back as null", () => {
-  for (const bad of [null, "", "not json", "{}", '{"STATION_ID":"x","COUNT":1}', "[1,2]"]) {
-    assert.equal(parseSummaryValue(bad), null, String(bad));
-  }
-});
-
-Deno.test("a turnstile value without a usable station_id is rejected with a reason", () => {
-  assert.deepEqual(stationOf({ station_id: 40380, station_name: "Clark/Lake", line: "blue" }), {
-    stationId: 40380,
-  });
-  for (const bad of [null, {}, { station_id: "40380" }, { station_id: 1.5 }, { station_id: -3 }]) {
-    const result = stationOf(bad);
-    assert.ok("reason" in result, JSON.stringify(bad));
-  }
-});
-
-const turnstileType = avro.Type.forSchema(
-  JSON.parse(Deno.readTextFileSync(new URL("../schemas/turnstile_value.avsc", import.meta.url))),
-) as avro.types.RecordType;
+const turnstileType = TURNSTILES.value.schema.type as avro.types.RecordType;
 
 Deno.test("station_id read from the Avro bytes equals the decoded value", () => {
   for (const stationId of [1, 63, 64, 40380, 2 ** 31 - 1, -5]) {

@@ -1,4 +1,4 @@
-/** Pure Avro work: parsing schemas, converting JSON to Avro binary, the Confluent wire format. */
+/** Pure Avro work: parsing schemas and converting JSON to Avro binary. */
 import avro from "avsc";
 import { invalidSchema, jsonAvroConversion } from "./errors.ts";
 
@@ -33,12 +33,4 @@ export function encodeAvro(type: AvroType, json: unknown): Uint8Array {
   } catch (error) {
     throw jsonAvroConversion(error instanceof Error ? error.message : String(error));
   }
-}
-
-/** Confluent's wire format: magic byte 0, the schema id as a 4-byte big-endian int, the body. */
-export function frameWithSchemaId(schemaId: number, body: Uint8Array): Uint8Array {
-  const framed = new Uint8Array(5 + body.length);
-  new DataView(framed.buffer).setUint32(1, schemaId);
-  framed.set(body, 5);
-  return framed;
 }

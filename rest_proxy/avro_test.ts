@@ -1,11 +1,10 @@
 import assert from "node:assert/strict";
 import avro from "avsc";
-import { encodeAvro, frameWithSchemaId, parseAvroSchema } from "./avro.ts";
+import { WEATHER } from "../lib/contracts/weather.ts";
+import { encodeAvro, parseAvroSchema } from "./avro.ts";
 import { RestError } from "./errors.ts";
 
-const weatherValue = Deno.readTextFileSync(
-  new URL("../schemas/weather_value.avsc", import.meta.url),
-);
+const weatherValue = WEATHER.value.schema.text;
 
 function errorCode(fn: () => unknown): number {
   try {
@@ -56,9 +55,4 @@ Deno.test("schemas that are not valid Avro JSON are 42205", () => {
   ) {
     assert.equal(errorCode(() => parseAvroSchema(schema)), 42205, schema);
   }
-});
-
-Deno.test("the wire format is magic byte 0, the big-endian schema id, then the body", () => {
-  const framed = frameWithSchemaId(0x01020304, new Uint8Array([9, 8]));
-  assert.deepEqual([...framed], [0, 1, 2, 3, 4, 9, 8]);
 });

@@ -1,9 +1,10 @@
 /** Turns a validated produce request into the bytes to write, with schema ids for avro. */
-import { encodeAvro, frameWithSchemaId, parseAvroSchema } from "./avro.ts";
+import { encodeAvro, parseAvroSchema } from "./avro.ts";
 import type { OutgoingRecord } from "./kafka_sink.ts";
 import type { Payload, ProduceRequest } from "./requests.ts";
 import type { SchemaSource } from "./schema_store.ts";
-import { subject } from "../lib/topics.ts";
+import { subject } from "../lib/contracts/topics.ts";
+import { frame as frameAvro } from "../lib/contracts/wire_format.ts";
 
 export interface EncodedRequest {
   records: OutgoingRecord[];
@@ -54,7 +55,7 @@ export async function encodeRequest(
   const key = { id: await idOf("key"), bodies: encoded.key.bodies };
   const value = { id: await idOf("value"), bodies: encoded.value.bodies };
   const frame = (id: number | null, body: Uint8Array | null): Payload =>
-    body === null || id === null ? null : frameWithSchemaId(id, body);
+    body === null || id === null ? null : frameAvro(id, body);
   return {
     records: request.records.map((r, i) => ({
       key: frame(key.id, key.bodies[i]),

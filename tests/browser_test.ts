@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import "./deno_fs_shim.ts";
 import { chromium } from "playwright-core";
+import { LINES } from "../lib/contracts/enums.ts";
 import { Inputs, startDashboard, stationsFromCsv, testConfig } from "./dashboard_fixture.ts";
 
 const EVIL = "<img src=x onerror=alert(1)>";
@@ -26,7 +27,7 @@ async function feedRealisticState(inputs: Inputs) {
   const stations = stationsFromCsv();
   stations.push({ station_id: EVIL_ID, station_name: EVIL, order: 10, line: "red" });
   await inputs.stations(stations);
-  for (const line of ["red", "blue", "green"]) {
+  for (const line of LINES) {
     const onLine = stations.filter((s) => s.line === line).sort((a, b) => a.order - b.order);
     const letter = line[0].toUpperCase();
     for (let n = 0; n < 8; n++) {
@@ -84,7 +85,7 @@ Deno.test({
 
       const lines = await page.locator("section[data-line] h2").allTextContents();
       assert.deepEqual(lines, ["Red Line", "Blue Line", "Green Line"]);
-      for (const line of ["red", "blue", "green"]) {
+      for (const line of LINES) {
         const rows = await page.locator(`section[data-line="${line}"] tbody tr`).count();
         assert.equal(rows, stations.filter((s) => s.line === line).length, line);
       }

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import pg from "pg";
 import { pgClientConfig } from "../lib/postgres.ts";
 import { createKafka } from "../lib/kafka.ts";
+import { parseStopKey } from "../lib/contracts/stations.ts";
 import {
   deleteStationsConnector,
   ensureStationsConnector,
@@ -24,7 +25,7 @@ type Row = Record<string, unknown>;
 function latestByKey(records: ConsumedRecord[]): Map<number, Row | null> {
   const latest = new Map<number, Row | null>();
   for (const r of records) {
-    const key = JSON.parse(r.key!.toString()).stop_id as number;
+    const key = parseStopKey(r.key!.toString())!;
     latest.set(key, r.value === null ? null : JSON.parse(r.value.toString()));
   }
   return latest;
@@ -69,7 +70,7 @@ Deno.test({
       const changes = await consumeAll(kafka, topic, {
         until: (r) => r.filter((x) => x.key?.toString().includes(String(stopId))).length >= 2,
       });
-      const mine = changes.filter((r) => JSON.parse(r.key!.toString()).stop_id === stopId);
+      const mine = changes.filter((r) => parseStopKey(r.key!.toString()) === stopId);
       assert.equal(JSON.parse(mine[0].value!.toString()).station_id, 49999, "insert arrives");
       assert.equal(mine[1].value, null, "delete arrives as a tombstone");
     } finally {

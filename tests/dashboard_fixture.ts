@@ -9,7 +9,16 @@ import { type Config, loadConfig } from "../lib/config.ts";
 import { createKafka } from "../lib/kafka.ts";
 import { createRegistry, registerTopicSchemas, type TopicSchemaIds } from "../lib/registry.ts";
 import { ensureTopics, topicSpec } from "../lib/admin.ts";
-import type { TopicRole } from "../lib/topics.ts";
+import type { TopicRole } from "../lib/contracts/topics.ts";
+import type { ArrivalKey, ArrivalValue } from "../lib/contracts/arrivals.ts";
+import { type Direction, type Line, LINES, type WeatherStatus } from "../lib/contracts/enums.ts";
+import {
+  transformedKey,
+  type TransformedStation,
+  transformedValue,
+} from "../lib/contracts/stations_transformed.ts";
+import { summaryKey, summaryValue } from "../lib/contracts/turnstile_summary.ts";
+import type { WeatherKey, WeatherValue } from "../lib/contracts/weather.ts";
 
 const ROOT = new URL("../", import.meta.url);
 Deno.env.set("KAFKAJS_NO_PARTITIONER_WARNING", "1");
@@ -63,41 +72,43 @@ export class Inputs {
   arrival(a: {
     station_id: number;
     train_id: string;
-    direction: "a" | "b";
-    line: string;
+    direction: Direction;
+    line: Line;
     prev_station_id?: number | null;
-    prev_direction?: string | null;
+    prev_direction?: Direction | null;
   }): Promise<void> {
-    return this.#avro("arrivals", { station_id: a.station_id }, {
+    const key: ArrivalKey = { station_id: a.station_id };
+    const value: ArrivalValue = {
       train_status: "in_service",
       prev_station_id: null,
       prev_direction: null,
       ...a,
-    });
+    };
+    return this.#avro("arrivals", key, value);
   }
 
-  weather(timestamp: number, temperature: number, status: string): Promise<void> {
-    return this.#avro("weather", { timestamp }, { temperature, status });
+  weather(timestamp: number, temperature: number, status: WeatherStatus): Promise<void> {
+    const key: WeatherKey = { timestamp };
+    const value: WeatherValue = { temperature, status };
+    return this.#avro("weather", key, value);
   }
 
   async turnstileSummaries(counts: [stationId: number, count: number][]): Promise<void> {
     await this.#producer.send({
       topic: this.config.topics.turnstileSummary,
       messages: counts.map(([id, count]) => ({
-        key: String(id),
-        value: JSON.stringify({ STATION_ID: id, COUNT: count }),
+        key: summaryKey(id),
+        value: summaryValue(id, count),
       })),
     });
   }
 
-  async stations(
-    rows: { station_id: number; station_name: string; order: number; line: string }[],
-  ): Promise<void> {
+  async stations(rows: TransformedStation[]): Promise<void> {
     await this.#producer.send({
       topic: this.config.topics.stationsTransformed,
       messages: rows.map((r) => ({
-        key: JSON.stringify({ station_id: r.station_id, line: r.line }),
-        value: JSON.stringify(r),
+        key: transformedKey(r.station_id, r.line),
+        value: transformedValue(r),
       })),
     });
   }
@@ -124,9 +135,9 @@ export function stationsFromCsv() {
     columns: true,
   }) as Record<string, string>[];
   const seen = new Set<string>();
-  const out: { station_id: number; station_name: string; order: number; line: string }[] = [];
+  const out: TransformedStation[] = [];
   for (const row of rows) {
-    for (const line of ["red", "blue", "green"]) {
+    for (const line of LINES) {
       if (row[line] !== "TRUE" || seen.has(`${line}:${row.station_id}`)) continue;
       seen.add(`${line}:${row.station_id}`);
       out.push({

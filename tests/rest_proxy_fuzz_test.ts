@@ -7,8 +7,8 @@ import assert from "node:assert/strict";
 import { ensureTopics, topicSpec } from "../lib/admin.ts";
 import { loadConfig } from "../lib/config.ts";
 import { createKafka } from "../lib/kafka.ts";
-import { readSchema } from "../lib/registry.ts";
-import { AVRO_SCHEMAS, subject, topicsIn } from "../lib/topics.ts";
+import { subject, topicsIn } from "../lib/contracts/topics.ts";
+import { WEATHER } from "../lib/contracts/weather.ts";
 import { readRecords, startProxy } from "../rest_proxy/test_server.ts";
 import { seeded } from "./helpers/fuzz.ts";
 
@@ -111,8 +111,8 @@ function generate(
   otherTopic: string,
   partitions: number,
 ): FuzzCase {
-  const keySchema = readSchema(AVRO_SCHEMAS.weather.key);
-  const valueSchema = readSchema(AVRO_SCHEMAS.weather.value);
+  const keySchema = WEATHER.key.schema.text;
+  const valueSchema = WEATHER.value.schema.text;
   const goodBinary = JSON.stringify({ records: [{ value: btoa("ok") }] });
   const path = `/topics/${topic}`;
   const cases: Array<() => FuzzCase> = [

@@ -6,8 +6,9 @@ import assert from "node:assert/strict";
 import { ensureTopics, topicSpec } from "../lib/admin.ts";
 import { type Config, loadConfig } from "../lib/config.ts";
 import { createKafka } from "../lib/kafka.ts";
-import { createRegistry, readSchema } from "../lib/registry.ts";
-import { AVRO_SCHEMAS, subject, topicsIn } from "../lib/topics.ts";
+import { createRegistry } from "../lib/registry.ts";
+import { subject, topicsIn } from "../lib/contracts/topics.ts";
+import { WEATHER } from "../lib/contracts/weather.ts";
 import type { Producer, ProducerRecord } from "kafkajs";
 import kafkajs from "kafkajs";
 import type { ProxySettings } from "../rest_proxy/app.ts";
@@ -105,8 +106,8 @@ Deno.test(
         value: { temperature: 38.5, status: "windy" },
       };
       const answer = await post(proxy, topic, AVRO, {
-        key_schema: readSchema(AVRO_SCHEMAS.weather.key),
-        value_schema: readSchema(AVRO_SCHEMAS.weather.value),
+        key_schema: WEATHER.key.schema.text,
+        value_schema: WEATHER.value.schema.text,
         records: [reading],
       });
       assert.equal(answer.status, 200, JSON.stringify(answer.body));
@@ -202,8 +203,8 @@ Deno.test(
   integration,
   () =>
     withProxy("rejects", async (proxy, config, topic) => {
-      const keySchema = readSchema(AVRO_SCHEMAS.weather.key);
-      const valueSchema = readSchema(AVRO_SCHEMAS.weather.value);
+      const keySchema = WEATHER.key.schema.text;
+      const valueSchema = WEATHER.value.schema.text;
       const rejected: Array<[string, unknown, number]> = [
         [AVRO, {
           value_schema: valueSchema,
@@ -260,7 +261,7 @@ Deno.test("schema registrations are cached per subject and schema text", integra
   const config = isolatedConfig("schemas");
   const topic = config.topics.weather;
   const store = new RegistrySchemaStore(config.registry);
-  const valueSchema = readSchema(AVRO_SCHEMAS.weather.value);
+  const valueSchema = WEATHER.value.schema.text;
   try {
     const id = await store.register(subject(topic, "value"), valueSchema);
     assert.equal(await store.schemaById(id), valueSchema);

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { loadConfig } from "../lib/config.ts";
 import { createKafka } from "../lib/kafka.ts";
+import { parseSummaryValue } from "../lib/contracts/turnstile_summary.ts";
 import type { SimulationReport } from "../pipeline/sim/report.ts";
 import { readPid } from "../stack/process.ts";
 import { consumeAll, freshNamespace, waitFor } from "./helpers/mod.ts";
@@ -171,8 +172,8 @@ Deno.test({
               until: (records) => {
                 latest.clear();
                 for (const r of records) {
-                  const value = JSON.parse(r.value!.toString());
-                  latest.set(value.STATION_ID, value.COUNT);
+                  const value = parseSummaryValue(r.value?.toString() ?? null);
+                  if (value) latest.set(value.STATION_ID, value.COUNT);
                 }
                 return matches();
               },

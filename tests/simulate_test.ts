@@ -9,9 +9,12 @@ import type { KafkaMessage } from "kafkajs";
 import { createKafka } from "../lib/kafka.ts";
 import { readToEnd } from "../lib/read_to_end.ts";
 import { createRegistry } from "../lib/registry.ts";
-import { AvroDecoder } from "../lib/wire_format.ts";
+import { AvroDecoder } from "../lib/contracts/wire_format.ts";
 import type { SimulationReport } from "../pipeline/sim/report.ts";
-import type { Arrival } from "../pipeline/sim/trains.ts";
+import { ARRIVALS } from "../lib/contracts/arrivals.ts";
+import { isLine } from "../lib/contracts/enums.ts";
+import { TURNSTILES } from "../lib/contracts/turnstiles.ts";
+import { WEATHER } from "../lib/contracts/weather.ts";
 import { configFor, freshNamespace } from "./helpers/mod.ts";
 
 const STEPS = 3;
@@ -73,10 +76,10 @@ Deno.test({
       assert.equal(turnstiles.length, report.totals.turnstiles);
       const perStation = new Map<string, number>();
       for (const message of turnstiles) {
-        const key = await decoder.decode<{ station_id: number }>(message.key);
-        const value = await decoder.decode<{ station_id: number; line: string }>(message.value);
+        const key = TURNSTILES.key.parse(await decoder.decode(message.key));
+        const value = TURNSTILES.value.parse(await decoder.decode(message.value));
         assert.equal(key.station_id, value.station_id);
-        assert.ok(["red", "blue", "green"].includes(value.line));
+        assert.ok(isLine(value.line), value.line);
         const id = String(value.station_id);
         perStation.set(id, (perStation.get(id) ?? 0) + 1);
       }
@@ -92,7 +95,9 @@ Deno.test({
       const arrivals = await collect(config.topics.arrivals);
       assert.equal(arrivals.length, TRAINS * STEPS);
       assert.equal(report.totals.arrivals, TRAINS * STEPS);
-      const decoded = await Promise.all(arrivals.map((m) => decoder.decode<Arrival>(m.value)));
+      const decoded = await Promise.all(
+        arrivals.map(async (m) => ARRIVALS.value.parse(await decoder.decode(m.value))),
+      );
       assert.equal(decoded.filter((a) => a.prev_station_id === null).length, TRAINS);
       assert.equal(new Set(decoded.map((a) => a.train_id)).size, TRAINS);
       const arrivalsPerStation = new Map<string, number>();
@@ -108,12 +113,10 @@ Deno.test({
       const weather = await collect(config.topics.weather);
       assert.deepEqual(report.weather, [Date.parse(report.start)]);
       const keys = await Promise.all(
-        weather.map((m) => decoder.decode<{ timestamp: number }>(m.key)),
+        weather.map(async (m) => WEATHER.key.parse(await decoder.decode(m.key))),
       );
-      assert.deepEqual(keys.map((k) => Number(k.timestamp)), report.weather);
-      const value = await decoder.decode<{ temperature: number; status: string }>(
-        weather[0].value,
-      );
+      assert.deepEqual(keys.map((k) => k.timestamp), report.weather);
+      const value = WEATHER.value.parse(await decoder.decode(weather[0].value));
       assert.equal(value.temperature, 40, "a November start is winter");
     } finally {
       await Deno.remove(reportFile).catch(() => {});

@@ -9,7 +9,11 @@ import { pgClientConfig } from "../lib/postgres.ts";
 import { parse } from "csv-parse/sync";
 import { ConfigResourceTypes, type Kafka } from "kafkajs";
 import { createKafka } from "../lib/kafka.ts";
-import { deadLetterTopic } from "../lib/topics.ts";
+import { DEAD_LETTER_HEADERS, deadLetterTopic } from "../lib/contracts/dead_letters.ts";
+import { LINES } from "../lib/contracts/enums.ts";
+import { STATIONS as STATIONS_TOPIC } from "../lib/contracts/stations.ts";
+import { transformedKey } from "../lib/contracts/stations_transformed.ts";
+import { minInsyncReplicas } from "../lib/contracts/topics.ts";
 import { deadLetterSpec, ensureTopics, topicSpec } from "../lib/admin.ts";
 import { readToEnd } from "../lib/read_to_end.ts";
 import { type Config, loadConfig } from "../lib/config.ts";
@@ -19,6 +23,8 @@ import { type StageProcess, startStage } from "./helpers/stage.ts";
 import { STAGES } from "../lib/stages.ts";
 
 const STATIONS = STAGES.stations;
+
+const stopKey = (stopId: number) => STATIONS_TOPIC.key.serialize({ stop_id: stopId });
 
 type CsvRow = Record<string, string>;
 const csvRows: CsvRow[] = parse(
@@ -46,7 +52,7 @@ function connectRow(r: CsvRow) {
 function expectedPairs(): Set<string> {
   const pairs = new Set<string>();
   for (const r of csvRows) {
-    for (const line of ["red", "blue", "green"]) {
+    for (const line of LINES) {
       if (r[line] === "TRUE") pairs.add(`${r.station_id}:${line}`);
     }
   }
@@ -113,10 +119,10 @@ Deno.test("stations transform writes exactly the expected station and line pairs
     config.topics.stations,
     [
       ...csvRows.map((r) => ({
-        key: JSON.stringify({ stop_id: Number(r.stop_id) }),
+        key: stopKey(Number(r.stop_id)),
         value: JSON.stringify(connectRow(r)),
       })),
-      { key: JSON.stringify({ stop_id: 1 }), value: "{not json" },
+      { key: stopKey(1), value: "{not json" },
     ],
   );
   const env = { TOPIC_NAMESPACE: namespace };
@@ -135,7 +141,7 @@ Deno.test("stations transform writes exactly the expected station and line pairs
 
   const dead: string[] = [];
   await readToEnd(kafka, deadLetterTopic(config.topics.stations), (_p, m) => {
-    dead.push(String(m.headers?.reason));
+    dead.push(String(m.headers?.[DEAD_LETTER_HEADERS.reason]));
   });
   assert.deepEqual(dead, ["value is not JSON"]);
 
@@ -160,7 +166,7 @@ Deno.test("live changes: a renamed stop updates its station, deleting a line's l
     kafka,
     config.topics.stations,
     harlemLake.map((r) => ({
-      key: JSON.stringify({ stop_id: Number(r.stop_id) }),
+      key: stopKey(Number(r.stop_id)),
       value: JSON.stringify(connectRow(r)),
     })),
   );
@@ -171,7 +177,7 @@ Deno.test("live changes: a renamed stop updates its station, deleting a line's l
     const [low, high] = harlemLake.map((r) => Number(r.stop_id)).sort((a, b) => a - b);
     const lowRow = connectRow(harlemLake.find((r) => Number(r.stop_id) === low)!);
     await produceRows(kafka, config.topics.stations, [{
-      key: JSON.stringify({ stop_id: low }),
+      key: stopKey(low),
       value: JSON.stringify({ ...lowRow, station_name: "Harlem <Lake>" }),
     }]);
     await waitFor(
@@ -183,10 +189,10 @@ Deno.test("live changes: a renamed stop updates its station, deleting a line's l
     assert.equal([...renamed.latest.values()][0]!.station_name, "Harlem <Lake>");
 
     await produceRows(kafka, config.topics.stations, [
-      { key: JSON.stringify({ stop_id: high }), value: null },
+      { key: stopKey(high), value: null },
     ]);
     await produceRows(kafka, config.topics.stations, [
-      { key: JSON.stringify({ stop_id: low }), value: null },
+      { key: stopKey(low), value: null },
     ]);
     await waitFor(
       async () => (await readTransformed(kafka, config)).records === 3,
@@ -226,7 +232,7 @@ async function countDeadLetters(kafka: Kafka, config: Config): Promise<number> {
 
 function stopRows(rows: CsvRow[], rename?: string) {
   return rows.map((r) => ({
-    key: JSON.stringify({ stop_id: Number(r.stop_id) }),
+    key: stopKey(Number(r.stop_id)),
     value: JSON.stringify({ ...connectRow(r), ...(rename ? { station_name: rename } : {}) }),
   }));
 }
@@ -238,7 +244,7 @@ Deno.test("two instances in one group share the partitions and write every recor
   await ensureTopics(kafka, config, [topicSpec(config, "stations")]);
   await produceRows(kafka, config.topics.stations, [
     ...stopRows(csvRows),
-    { key: JSON.stringify({ stop_id: 1 }), value: "{not json" },
+    { key: stopKey(1), value: "{not json" },
   ]);
   const env = { TOPIC_NAMESPACE: namespace };
   const expected = expectedPairs();
@@ -254,8 +260,8 @@ Deno.test("two instances in one group share the partitions and write every recor
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     const t = await readTransformed(kafka, config);
     assert.equal(t.records, before + lines, `"${name}" written once per line`);
-    for (const line of ["blue", "green"]) {
-      const key = JSON.stringify({ station_id: 40380, line });
+    for (const line of ["blue", "green"] as const) {
+      const key = transformedKey(40380, line);
       assert.equal(t.latest.get(key)?.station_name, name);
     }
     return t.records;
@@ -337,7 +343,13 @@ async function exitWithin(stage: StageProcess, ms: number): Promise<number> {
  */
 const REFUSING_MAX_MESSAGE_BYTES = 100;
 
-async function setMaxMessageBytes(kafka: Kafka, topic: string, compacted: boolean, bytes?: number) {
+async function setMaxMessageBytes(
+  kafka: Kafka,
+  config: Config,
+  topic: string,
+  compacted: boolean,
+  bytes?: number,
+) {
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -349,7 +361,10 @@ async function setMaxMessageBytes(kafka: Kafka, topic: string, compacted: boolea
         name: topic,
         configEntries: [
           { name: "cleanup.policy", value: compacted ? "compact" : "delete" },
-          { name: "min.insync.replicas", value: "1" },
+          {
+            name: "min.insync.replicas",
+            value: String(minInsyncReplicas(config.replicationFactor)),
+          },
           ...(bytes === undefined ? [] : [{ name: "max.message.bytes", value: String(bytes) }]),
         ],
       }],
@@ -381,23 +396,23 @@ Deno.test("a write the broker refuses ends the stage with one line and exit code
     "Harlem/Lake",
   );
   await stage.waitReady(30_000);
-  await setMaxMessageBytes(kafka, output, true, REFUSING_MAX_MESSAGE_BYTES);
+  await setMaxMessageBytes(kafka, config, output, true, REFUSING_MAX_MESSAGE_BYTES);
   await produceRows(kafka, config.topics.stations, stopRows(harlemLake, "Harlem (Lake)"));
   assert.equal(await exitWithin(stage, 45_000), 1);
   assertFailedOnce(stage, /writing .*stations\.transformed.*larger than the max message size/);
 
   // A dead letter, read while the stage replays its input, that cannot be written.
-  await setMaxMessageBytes(kafka, output, true);
-  await setMaxMessageBytes(kafka, dlq.topic, false, REFUSING_MAX_MESSAGE_BYTES);
+  await setMaxMessageBytes(kafka, config, output, true);
+  await setMaxMessageBytes(kafka, config, dlq.topic, false, REFUSING_MAX_MESSAGE_BYTES);
   await produceRows(kafka, config.topics.stations, [
-    { key: JSON.stringify({ stop_id: 1 }), value: "{not json" },
+    { key: stopKey(1), value: "{not json" },
   ]);
   stage = startStage(STATIONS, [], env);
   assert.equal(await exitWithin(stage, 45_000), 1);
   assertFailedOnce(stage, /writing .*stations\.dlq.*larger than the max message size/);
 
   // Once the broker accepts the writes, a new run writes what the failed ones could not.
-  await setMaxMessageBytes(kafka, dlq.topic, false);
+  await setMaxMessageBytes(kafka, config, dlq.topic, false);
   stage = await runUntil(
     env,
     async () =>
@@ -470,7 +485,7 @@ Deno.test("a station renamed in PostgreSQL reaches the transformed topic through
     await waitFor(
       async () => {
         const t = await readTransformed(kafka, config);
-        const clarkLake = t.latest.get(JSON.stringify({ station_id: 40380, line: "blue" }));
+        const clarkLake = t.latest.get(transformedKey(40380, "blue"));
         return clarkLake?.station_name === renamed;
       },
       30_000,
@@ -478,7 +493,7 @@ Deno.test("a station renamed in PostgreSQL reaches the transformed topic through
     );
     const t = await readTransformed(kafka, config);
     assert.equal(
-      t.latest.get(JSON.stringify({ station_id: 40380, line: "green" }))?.station_name,
+      t.latest.get(transformedKey(40380, "green"))?.station_name,
       renamed,
     );
     assert.deepEqual(livePairs(t), expectedPairs());
@@ -487,7 +502,7 @@ Deno.test("a station renamed in PostgreSQL reaches the transformed topic through
     await waitFor(
       async () => {
         const t = await readTransformed(kafka, config);
-        return t.latest.get(JSON.stringify({ station_id: 40380, line: "blue" }))?.station_name ===
+        return t.latest.get(transformedKey(40380, "blue"))?.station_name ===
           original;
       },
       30_000,

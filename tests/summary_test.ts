@@ -9,9 +9,9 @@ import { createKafka } from "../lib/kafka.ts";
 import { createRegistry } from "../lib/registry.ts";
 import { ensureTopics, topicSpec } from "../lib/admin.ts";
 import { readToEnd } from "../lib/read_to_end.ts";
-import { deadLetterTopic } from "../lib/topics.ts";
+import { DEAD_LETTER_HEADERS, deadLetterTopic } from "../lib/contracts/dead_letters.ts";
 import type { Config } from "../lib/config.ts";
-import { parseSummaryValue } from "../pipeline/turnstile_summary.ts";
+import { parseSummaryValue } from "../lib/contracts/turnstile_summary.ts";
 import { configFor, freshNamespace, waitFor } from "./helpers/mod.ts";
 import { type StageProcess, startStage } from "./helpers/stage.ts";
 import { STAGES } from "../lib/stages.ts";
@@ -114,7 +114,10 @@ Deno.test("summary counts every station exactly and sends poison records to the 
 
     const dead: { value: string | null; reason: string }[] = [];
     await readToEnd(kafka, deadLetterTopic(config.topics.turnstiles), (_p, m) => {
-      dead.push({ value: m.value?.toString() ?? null, reason: String(m.headers?.reason ?? "") });
+      dead.push({
+        value: m.value?.toString() ?? null,
+        reason: String(m.headers?.[DEAD_LETTER_HEADERS.reason] ?? ""),
+      });
     });
     assert.equal(dead.length, 3);
     assert.ok(dead.some((d) => d.value === "not avro at all" && /magic byte/.test(d.reason)));

@@ -3,9 +3,8 @@ import type { Kafka } from "kafkajs";
 import type { SchemaRegistry } from "@kafkajs/confluent-schema-registry";
 import type { Config } from "../lib/config.ts";
 import { ensureTopics, topicSpec } from "../lib/admin.ts";
-import { readSchema, registerTopicSchemas } from "../lib/registry.ts";
-import { AVRO_SCHEMAS } from "../lib/topics.ts";
-import { avroEncoder } from "../lib/wire_format.ts";
+import { registerTopicSchemas } from "../lib/registry.ts";
+import { TURNSTILES } from "../lib/contracts/turnstiles.ts";
 
 /** A deterministic spread of `total` entries over `stations` stations (ids from 40000 up). */
 export function entriesPerStation(total: number, stations = 90): Map<number, number> {
@@ -32,14 +31,8 @@ export async function produceTurnstiles(
   const topic = config.topics.turnstiles;
   await ensureTopics(kafka, config, [topicSpec(config, "turnstiles")]);
   const ids = await registerTopicSchemas(registry, "turnstiles", topic);
-  const encodeKey = avroEncoder<{ station_id: number }>(
-    ids.key,
-    readSchema(AVRO_SCHEMAS.turnstiles.key),
-  );
-  const encodeValue = avroEncoder<{ station_id: number; station_name: string; line: string }>(
-    ids.value,
-    readSchema(AVRO_SCHEMAS.turnstiles.value),
-  );
+  const encodeKey = TURNSTILES.key.encoder(ids.key);
+  const encodeValue = TURNSTILES.value.encoder(ids.value);
   const remaining = new Map(entries);
   const producer = kafka.producer({ maxInFlightRequests: 4 });
   await producer.connect();

@@ -4,14 +4,13 @@
  */
 import { Buffer } from "node:buffer";
 import type { Bytes, InputRecord, OutputRecord, TransactionalSession } from "./ports.ts";
+import { DEAD_LETTER_HEADERS, deadLetterHeaders } from "../contracts/dead_letters.ts";
 
 /** Kafka's record batch header, and a generous bound on one record's framing (varints, attrs). */
 export const BATCH_OVERHEAD_BYTES = 61;
 export const RECORD_OVERHEAD_BYTES = 32;
 /** Kafka's default `max.message.bytes`. */
 export const DEFAULT_MAX_MESSAGE_BYTES = 1_048_588;
-/** A reason longer than this is cut: it describes bytes, it does not carry them. */
-export const MAX_REASON_CHARS = 1_000;
 
 function byteLength(part: string | Bytes | null): number {
   if (part === null) return 0;
@@ -72,21 +71,20 @@ export interface DeadLetterTarget {
 }
 
 /**
- * The dead letter of an input record: its key and value, the reason and where it came from. A
- * record that would not fit the dead-letter topic keeps the head of its value, and says how long
- * it was; its source offset still finds the whole of it.
+ * The dead letter of an input record (see contracts/dead_letters.ts). A record that would not
+ * fit the dead-letter topic keeps the head of its value, and says how long it was; its source
+ * offset still finds the whole of it.
  */
 export function deadLetterRecord(
   record: InputRecord,
   reason: string,
   target: DeadLetterTarget,
 ): OutputRecord {
-  const headers: Record<string, string> = {
-    reason: reason.length > MAX_REASON_CHARS ? `${reason.slice(0, MAX_REASON_CHARS)}…` : reason,
-    "source.topic": target.sourceTopic,
-    "source.partition": String(target.sourcePartition),
-    "source.offset": String(record.offset),
-  };
+  const headers = deadLetterHeaders(reason, {
+    topic: target.sourceTopic,
+    partition: target.sourcePartition,
+    offset: record.offset,
+  });
   const letter: OutputRecord = {
     topic: target.deadLetterTopic,
     partition: 0,
@@ -99,14 +97,14 @@ export function deadLetterRecord(
   if (excess <= 0) return letter;
   const keyLength = byteLength(record.key);
   const valueLength = byteLength(record.value);
-  headers["value.truncated.from"] = String(valueLength);
+  headers[DEAD_LETTER_HEADERS.valueTruncatedFrom] = String(valueLength);
   const value = Buffer.from(record.value ?? new Uint8Array()).subarray(
     0,
     Math.max(0, valueLength - excess - 64),
   );
   let key: Bytes | null = record.key;
   if (recordBytes({ ...letter, value }) > limit && key !== null) {
-    headers["key.truncated.from"] = String(keyLength);
+    headers[DEAD_LETTER_HEADERS.keyTruncatedFrom] = String(keyLength);
     key = Buffer.from(key).subarray(0, Math.max(0, limit - recordBytes({ ...letter, key: null })));
   }
   return { ...letter, key, value };

@@ -1,6 +1,6 @@
 /** The simulation's input data from data/: lines of stations, ridership and hourly shares. */
 import { parse } from "csv-parse/sync";
-import { type Line, LINES } from "../../lib/topics.ts";
+import { type Line, LINES } from "../../lib/contracts/enums.ts";
 
 export interface Station {
   stationId: number;

@@ -7,11 +7,14 @@ import type { Kafka, Message, Producer } from "kafkajs";
 import { ensureTopics, partitionCount, topicSpec } from "../../lib/admin.ts";
 import type { Config } from "../../lib/config.ts";
 import { partitionFor, sendPerPartition } from "../../lib/partitioned_send.ts";
-import { createRegistry, readSchema, registerTopicSchemas } from "../../lib/registry.ts";
-import { AVRO_SCHEMAS } from "../../lib/topics.ts";
-import { avroEncoder } from "../../lib/wire_format.ts";
+import { createRegistry, registerTopicSchemas } from "../../lib/registry.ts";
+import { type ArrivalKey, ARRIVALS, type ArrivalValue } from "../../lib/contracts/arrivals.ts";
+import {
+  type TurnstileKey,
+  TURNSTILES,
+  type TurnstileValue,
+} from "../../lib/contracts/turnstiles.ts";
 import type { StepEvents } from "./model.ts";
-import type { Arrival } from "./trains.ts";
 
 /**
  * Messages per produce request (each request holds one partition). With lib/kafkajs_speedups.ts
@@ -19,15 +22,6 @@ import type { Arrival } from "./trains.ts";
  * shared broker and 1,000 used 1.7–2.5; without it kafkajs's grouping is quadratic in this size.
  */
 export const MESSAGES_PER_SEND = 4_000;
-
-interface StationKey {
-  station_id: number;
-}
-interface TurnstileValue {
-  station_id: number;
-  station_name: string;
-  line: string;
-}
 
 export class KafkaSink {
   // A station's turnstile events are all alike, so each station's key and value are encoded once.
@@ -37,9 +31,9 @@ export class KafkaSink {
   private constructor(
     private readonly producer: Producer,
     private readonly topics: { arrivals: string; turnstiles: string },
-    private readonly encodeKey: (key: StationKey) => Buffer,
-    private readonly encodeArrivalKey: (key: StationKey) => Buffer,
-    private readonly encodeArrival: (value: Arrival) => Buffer,
+    private readonly encodeKey: (key: TurnstileKey) => Buffer,
+    private readonly encodeArrivalKey: (key: ArrivalKey) => Buffer,
+    private readonly encodeArrival: (value: ArrivalValue) => Buffer,
     private readonly encodeTurnstile: (value: TurnstileValue) => Buffer,
     private readonly messagesPerSend: number,
   ) {}
@@ -76,10 +70,10 @@ export class KafkaSink {
     const sink = new KafkaSink(
       producer,
       topics,
-      avroEncoder(turnstileIds.key, readSchema(AVRO_SCHEMAS.turnstiles.key)),
-      avroEncoder(arrivalIds.key, readSchema(AVRO_SCHEMAS.arrivals.key)),
-      avroEncoder(arrivalIds.value, readSchema(AVRO_SCHEMAS.arrivals.value)),
-      avroEncoder(turnstileIds.value, readSchema(AVRO_SCHEMAS.turnstiles.value)),
+      TURNSTILES.key.encoder(turnstileIds.key),
+      ARRIVALS.key.encoder(arrivalIds.key),
+      ARRIVALS.value.encoder(arrivalIds.value),
+      TURNSTILES.value.encoder(turnstileIds.value),
       messagesPerSend,
     );
     for (const topic of Object.values(topics)) {

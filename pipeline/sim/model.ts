@@ -2,10 +2,11 @@
  * The whole simulated world, one step at a time: trains, turnstile entries and weather. Pure:
  * the events of a step depend only on the data, the options and the seed.
  */
-import type { Line } from "../../lib/topics.ts";
+import type { Line } from "../../lib/contracts/enums.ts";
 import { type LineStations, type SimData, type Station, turnstileStations } from "./data.ts";
 import { Random } from "./prng.ts";
-import { advanceTrain, type Arrival, placementArrival, placeTrains, type Train } from "./trains.ts";
+import type { ArrivalValue } from "../../lib/contracts/arrivals.ts";
+import { advanceTrain, placementArrival, placeTrains, type Train } from "./trains.ts";
 import { entries } from "./turnstiles.ts";
 import { hoursBetween, Weather, type WeatherReading } from "./weather.ts";
 
@@ -28,7 +29,7 @@ export interface StepEvents {
   index: number;
   /** Simulated time of the step, in milliseconds. */
   time: number;
-  arrivals: Arrival[];
+  arrivals: ArrivalValue[];
   /** Entries per station in this step; each entry becomes one turnstile event. */
   entries: StationEntries[];
   weather: WeatherReading[];
@@ -78,7 +79,7 @@ export class Simulation {
   step(): StepEvents {
     const index = this.#index;
     const time = this.time;
-    const arrivals: Arrival[] = [];
+    const arrivals: ArrivalValue[] = [];
     for (const { line, trains } of this.#lines) {
       for (const train of trains) {
         arrivals.push(

@@ -4,23 +4,10 @@
  * station 2(n − 1) − p in direction a (back towards the start). Moving one position is moving
  * one station; a train reaching a terminal turns round there.
  */
-import type { Direction, Line } from "../../lib/topics.ts";
+import type { Direction, Line, TrainStatus } from "../../lib/contracts/enums.ts";
+import type { ArrivalValue } from "../../lib/contracts/arrivals.ts";
 import type { LineStations } from "./data.ts";
 import type { Random } from "./prng.ts";
-
-export const TRAIN_STATUSES = ["in_service", "out_of_service", "broken_down"] as const;
-export type TrainStatus = typeof TRAIN_STATUSES[number];
-
-/** The value of an arrival event, as in schemas/arrival_value.avsc. */
-export interface Arrival {
-  station_id: number;
-  train_id: string;
-  direction: Direction;
-  line: Line;
-  train_status: TrainStatus;
-  prev_station_id: number | null;
-  prev_direction: Direction | null;
-}
 
 export interface Train {
   id: string;
@@ -76,7 +63,7 @@ function arrivalAt(
   train: Train,
   line: LineStations,
   prev: { stationId: number; direction: Direction } | null,
-): Arrival {
+): ArrivalValue {
   const stop = stopAt(line.stations.length, train.position);
   return {
     station_id: line.stations[stop.index].stationId,
@@ -90,7 +77,7 @@ function arrivalAt(
 }
 
 /** The event of a train's first placement: no previous station. */
-export function placementArrival(train: Train, line: LineStations): Arrival {
+export function placementArrival(train: Train, line: LineStations): ArrivalValue {
   return arrivalAt(train, line, null);
 }
 
@@ -109,7 +96,7 @@ export function nextStatus(status: TrainStatus, random: Random): TrainStatus {
 }
 
 /** One step of a train: its status may change, then it moves one station if in service. */
-export function advanceTrain(train: Train, line: LineStations, random: Random): Arrival {
+export function advanceTrain(train: Train, line: LineStations, random: Random): ArrivalValue {
   const here = stopAt(line.stations.length, train.position);
   const prev = { stationId: line.stations[here.index].stationId, direction: here.direction };
   train.status = nextStatus(train.status, random);

@@ -1,15 +1,15 @@
 import assert from "node:assert/strict";
 import { loadSimData } from "./data.ts";
 import { Random } from "./prng.ts";
+import type { ArrivalValue } from "../../lib/contracts/arrivals.ts";
+import type { TrainStatus } from "../../lib/contracts/enums.ts";
 import {
   advanceTrain,
-  type Arrival,
   nextStatus,
   placementArrival,
   placeTrains,
   stopAt,
   trainId,
-  type TrainStatus,
 } from "./trains.ts";
 
 const { lines } = loadSimData();
@@ -75,7 +75,9 @@ Deno.test("over hundreds of steps trains never skip or repeat a station and turn
     const indexOf = new Map(line.stations.map((s, i) => [s.stationId, i]));
     const last = line.stations.length - 1;
     const trains = placeTrains(line, 10);
-    const previous = new Map<string, Arrival>(trains.map((t) => [t.id, placementArrival(t, line)]));
+    const previous = new Map<string, ArrivalValue>(
+      trains.map((t) => [t.id, placementArrival(t, line)]),
+    );
     const visitedEnds = new Set<number>();
     for (let step = 0; step < 400; step++) {
       for (const train of trains) {

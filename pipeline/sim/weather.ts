@@ -1,24 +1,12 @@
 /** Hourly weather readings: a temperature walk by season and a uniformly drawn status. */
+import { WEATHER_STATUSES } from "../../lib/contracts/enums.ts";
+import type { WeatherKey, WeatherValue } from "../../lib/contracts/weather.ts";
 import type { Random } from "./prng.ts";
-
-/** The symbols of schemas/weather_value.avsc. */
-export const WEATHER_STATUSES = [
-  "sunny",
-  "partly_cloudy",
-  "cloudy",
-  "windy",
-  "precipitation",
-] as const;
-export type WeatherStatus = typeof WEATHER_STATUSES[number];
 
 export type Season = "winter" | "summer" | "mild";
 
-export interface WeatherReading {
-  /** Milliseconds since the epoch, of the simulated hour. */
-  timestamp: number;
-  temperature: number;
-  status: WeatherStatus;
-}
+/** A reading's key and value; the timestamp is the simulated hour's. */
+export type WeatherReading = WeatherKey & WeatherValue;
 
 /** Winter is November to March, summer June to August (months of a UTC date). */
 export function seasonOf(date: Date): Season {

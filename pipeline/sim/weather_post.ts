@@ -2,8 +2,7 @@
  * Posts weather readings to the REST proxy (Confluent REST Proxy API v2, Avro embedded format),
  * retrying network errors and 5xx answers with a bounded backoff.
  */
-import { readSchema } from "../../lib/registry.ts";
-import { AVRO_SCHEMAS } from "../../lib/topics.ts";
+import { WEATHER, type WeatherKey, type WeatherValue } from "../../lib/contracts/weather.ts";
 import type { WeatherReading } from "./weather.ts";
 
 export const AVRO_V2 = "application/vnd.kafka.avro.v2+json";
@@ -27,12 +26,13 @@ export class WeatherPostError extends Error {
 
 export function weatherBody(readings: WeatherReading[]): string {
   return JSON.stringify({
-    key_schema: readSchema(AVRO_SCHEMAS.weather.key),
-    value_schema: readSchema(AVRO_SCHEMAS.weather.value),
-    records: readings.map((r) => ({
-      key: { timestamp: r.timestamp },
-      value: { temperature: r.temperature, status: r.status },
-    })),
+    key_schema: WEATHER.key.schema.text,
+    value_schema: WEATHER.value.schema.text,
+    records: readings.map((r) => {
+      const key: WeatherKey = { timestamp: r.timestamp };
+      const value: WeatherValue = { temperature: r.temperature, status: r.status };
+      return { key, value };
+    }),
   });
 }
 

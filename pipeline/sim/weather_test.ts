@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { Random } from "./prng.ts";
-import { HOUR_MS, hoursBetween, seasonOf, Weather, WEATHER_STATUSES } from "./weather.ts";
+import { WEATHER_STATUSES } from "../../lib/contracts/enums.ts";
+import { HOUR_MS, hoursBetween, seasonOf, Weather } from "./weather.ts";
 
 const utc = (iso: string) => Date.parse(`${iso}Z`);
 

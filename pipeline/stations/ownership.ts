@@ -9,7 +9,8 @@
  * fences the previous owner's producer first; only then does the new owner read what its output
  * partitions hold and write the difference, so no record is written twice.
  */
-import { changes, type OutputRecord, type TransformedStation } from "../station_transform.ts";
+import type { TransformedStation } from "../../lib/contracts/stations_transformed.ts";
+import { changes, type OutputRecord } from "../station_transform.ts";
 
 /** The input partition whose owner writes output partition `outputPartition`. */
 export function ownerOf(outputPartition: number, inputPartitions: number): number {

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { parse } from "csv-parse/sync";
 import kafkajs from "kafkajs";
 import { partitionFor } from "../../lib/partitioned_send.ts";
-import { type OutputRecord, StationIndex, type StationRow } from "../station_transform.ts";
+import type { StationRow } from "../../lib/contracts/stations.ts";
+import { type OutputRecord, StationIndex } from "../station_transform.ts";
 import {
   AppliedOffsets,
   Budget,

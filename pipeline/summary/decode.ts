@@ -5,19 +5,20 @@
  * gives the reason a record is unusable.
  */
 import type { Buffer } from "node:buffer";
-import { type AvroDecoder, WireFormatError } from "../../lib/wire_format.ts";
+import {
+  type AvroDecoder,
+  HEADER_BYTES,
+  schemaIdOf,
+  WireFormatError,
+} from "../../lib/contracts/wire_format.ts";
+import { stationOf } from "../../lib/contracts/turnstiles.ts";
 import type { InputRecord } from "../../lib/exactly_once/ports.ts";
-import { isStationRecordLayout, stationIdOfRecord, stationOf } from "../turnstile_summary.ts";
+import { isStationRecordLayout, stationIdOfRecord } from "../turnstile_summary.ts";
 import type { StationDecoder, StationOrReason } from "./topology.ts";
 
 /** What avsc tells of a record type's fields; other types have none. */
 interface RecordTypeShape {
   fields?: { name: string; type: { typeName: string } }[];
-}
-
-function schemaIdOf(value: Uint8Array | null): number | undefined {
-  if (value === null || value.length < 5 || value[0] !== 0) return undefined;
-  return new DataView(value.buffer, value.byteOffset, value.byteLength).getUint32(1);
 }
 
 export function stationDecoder(decoder: AvroDecoder): StationDecoder {
@@ -55,7 +56,7 @@ export function stationDecoder(decoder: AvroDecoder): StationDecoder {
     records.forEach((r, i) => {
       const id = schemaIdOf(r.value);
       const strings = id === undefined ? null : layoutOf.get(id) ?? null;
-      const station = strings === null ? null : stationIdOfRecord(r.value!, 5, strings);
+      const station = strings === null ? null : stationIdOfRecord(r.value!, HEADER_BYTES, strings);
       if (station !== null && station > 0) stations[i] = station;
       else others.push(i);
     });

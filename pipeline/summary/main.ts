@@ -19,7 +19,7 @@ import {
   topicSpec,
 } from "../../lib/admin.ts";
 import { endOffsets } from "../../lib/read_to_end.ts";
-import { AvroDecoder } from "../../lib/wire_format.ts";
+import { AvroDecoder } from "../../lib/contracts/wire_format.ts";
 import { runExactlyOnce } from "../../lib/exactly_once/run.ts";
 import { runStageUntilSignal } from "../../lib/lifecycle.ts";
 import { countsHop, entriesHop, type SummaryTopics } from "./topology.ts";

@@ -13,7 +13,8 @@
 import type { DeadLetter, Hop } from "../../lib/exactly_once/engine.ts";
 import type { InputRecord, OutputRecord } from "../../lib/exactly_once/ports.ts";
 import { partitionFor } from "../../lib/partitioned_send.ts";
-import { type Counts, summaryKey, summaryValue } from "../turnstile_summary.ts";
+import { summaryKey, summaryValue } from "../../lib/contracts/turnstile_summary.ts";
+import type { Counts } from "../turnstile_summary.ts";
 
 export interface SummaryTopics {
   turnstiles: string;

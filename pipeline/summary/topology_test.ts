@@ -4,14 +4,14 @@
  */
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
-import avro from "avsc";
+import type avro from "avsc";
 import { ExactlyOnceEngine } from "../../lib/exactly_once/engine.ts";
 import { MemoryBroker, MemoryConsumer } from "../../lib/exactly_once/memory_broker.ts";
-import { frame } from "../../lib/wire_format.ts";
-import { AvroDecoder } from "../../lib/wire_format.ts";
-import { readSchema } from "../../lib/registry.ts";
+import { AvroDecoder, frame } from "../../lib/contracts/wire_format.ts";
+import { TURNSTILES } from "../../lib/contracts/turnstiles.ts";
+import { parseSummaryValue } from "../../lib/contracts/turnstile_summary.ts";
+import { DEAD_LETTER_HEADERS } from "../../lib/contracts/dead_letters.ts";
 import { Random } from "../sim/prng.ts";
-import { parseSummaryValue } from "../turnstile_summary.ts";
 import { countsHop, entriesHop, type SummaryTopics } from "./topology.ts";
 import { stationDecoder } from "./decode.ts";
 import { restartProblem } from "./restart_check.ts";
@@ -26,7 +26,7 @@ const TOPICS: SummaryTopics = {
 };
 const PARTITIONS = 3;
 const SCHEMA_ID = 7;
-const valueType = avro.Type.forSchema(JSON.parse(readSchema("turnstile_value.avsc")));
+const valueType = TURNSTILES.value.schema.type;
 
 /** A registry that knows one schema and can be made to fail like one that is down. */
 class TestRegistry {
@@ -47,11 +47,10 @@ class TestRegistry {
   }
 }
 
+const encodeEvent = TURNSTILES.value.encoder(SCHEMA_ID);
+
 function event(stationId: number): Buffer {
-  return frame(
-    SCHEMA_ID,
-    valueType.toBuffer({ station_id: stationId, station_name: "X", line: "red" }),
-  );
+  return encodeEvent({ station_id: stationId, station_name: "X", line: "red" });
 }
 
 function newBroker(inputPartitions = PARTITIONS): MemoryBroker {
@@ -187,7 +186,7 @@ Deno.test("only undecodable records go to the DLQ, with their reason and source"
   await consumer.drain();
   assert.deepEqual(sorted(summaryOf(broker)), sorted(expected));
   const dead = deadLetters(broker);
-  const reasons = dead.map((d) => d.headers.reason);
+  const reasons = dead.map((d) => d.headers[DEAD_LETTER_HEADERS.reason]);
   assert.equal(dead.length, 5, reasons.join("\n"));
   assert.ok(reasons.some((r) => /magic byte/.test(r)));
   assert.ok(reasons.some((r) => /schema id 99 not found/.test(r)));
@@ -195,8 +194,8 @@ Deno.test("only undecodable records go to the DLQ, with their reason and source"
   assert.ok(reasons.some((r) => /not a valid value of schema 7/.test(r)));
   assert.ok(reasons.some((r) => /positive integer/.test(r)));
   for (const d of dead) {
-    assert.equal(d.headers["source.topic"], TOPICS.turnstiles);
-    assert.match(d.headers["source.offset"], /^\d+$/);
+    assert.equal(d.headers[DEAD_LETTER_HEADERS.sourceTopic], TOPICS.turnstiles);
+    assert.match(d.headers[DEAD_LETTER_HEADERS.sourceOffset], /^\d+$/);
   }
 });
 
@@ -221,7 +220,7 @@ Deno.test("thousands of bad records and records near the message size all reach 
   const dead = deadLetters(broker);
   assert.equal(dead.length, 10_003);
   assert.equal(broker.tooLarge, 0, "a send exceeded the message size");
-  const cut = dead.filter((d) => d.headers["value.truncated.from"] !== undefined);
+  const cut = dead.filter((d) => d.headers[DEAD_LETTER_HEADERS.valueTruncatedFrom] !== undefined);
   assert.equal(cut.length, 3);
 });
 
@@ -369,12 +368,11 @@ Deno.test("an instance is ready once every assigned partition's task is open", a
 
 Deno.test("keys are not what groups: the same station under two key schemas is one row", async () => {
   const broker = newBroker();
-  const keyType = avro.Type.forSchema(JSON.parse(readSchema("turnstile_key.avsc")));
   const expected = new Map<number, number>([[40380, 0], [40020, 0]]);
   for (let i = 0; i < 200; i++) {
     const station = i % 3 === 0 ? 40020 : 40380;
     // The key schema registered again under a new id: the key bytes, and so the partition, change.
-    const key = frame(i < 100 ? 1 : 2, keyType.toBuffer({ station_id: station }));
+    const key = TURNSTILES.key.encoder(i < 100 ? 1 : 2)({ station_id: station });
     broker.produce(TOPICS.turnstiles, i < 100 ? 0 : 2, key, event(station));
     expected.set(station, expected.get(station)! + 1);
   }
