@@ -4,6 +4,7 @@
  */
 // First, so that its replacements are in place before kafkajs binds them.
 import { applyKafkajsSpeedups } from "./kafkajs_speedups/install.ts";
+import "./kafkajs_compaction_fix.ts";
 import { Kafka, type LogEntry, logLevel, type SASLOptions } from "kafkajs";
 import type { KafkaConfig } from "./config.ts";
 
