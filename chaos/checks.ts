@@ -1,9 +1,7 @@
 /** What a chaos run verifies at its end, free of I/O: expected figures in, verdicts out. */
-import {
-  StationIndex,
-  type StationRow,
-  type TransformedStation,
-} from "../pipeline/station_transform.ts";
+import { StationIndex } from "../pipeline/station_transform.ts";
+import type { StationRow } from "../lib/contracts/stations.ts";
+import type { TransformedStation } from "../lib/contracts/stations_transformed.ts";
 
 export interface Check {
   name: string;

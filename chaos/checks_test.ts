@@ -10,7 +10,7 @@ import {
   runningCheck,
   simulationCheck,
 } from "./checks.ts";
-import type { StationRow } from "../pipeline/station_transform.ts";
+import type { StationRow } from "../lib/contracts/stations.ts";
 
 Deno.test("counts pass only when every station is exactly equal", () => {
   const expected = new Map([[40380, 12], [40020, 3]]);

@@ -10,10 +10,6 @@ import {
   transformedValue,
 } from "../lib/contracts/stations_transformed.ts";
 
-// moved to lib/contracts; chaos still imports them here
-export type { StationRow } from "../lib/contracts/stations.ts";
-export type { TransformedStation } from "../lib/contracts/stations_transformed.ts";
-
 export function linesOf(row: StationRow): Line[] {
   return LINES.filter((line) => row[line]);
 }

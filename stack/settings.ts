@@ -3,6 +3,7 @@
  * (pure: environment and paths in, settings out; nothing is read from disk).
  */
 import { StackError } from "./errors.ts";
+import { minInsyncReplicas as minInsyncFor } from "../lib/contracts/topics.ts";
 
 type Env = (name: string) => string | undefined;
 
@@ -51,7 +52,7 @@ export function replicationFactor(settings: StackSettings): number {
 
 /** `min.insync.replicas` that goes with the replication factor. */
 export function minInsyncReplicas(settings: StackSettings): number {
-  return replicationFactor(settings) >= 3 ? 2 : 1;
+  return minInsyncFor(replicationFactor(settings));
 }
 
 /** Parses a broker count (`--brokers N` or KAFKA_BROKERS). */

@@ -13,7 +13,7 @@ import {
 } from "../../lib/contracts/wire_format.ts";
 import { stationOf } from "../../lib/contracts/turnstiles.ts";
 import type { InputRecord } from "../../lib/exactly_once/ports.ts";
-import { isStationRecordLayout, stationIdOfRecord } from "../turnstile_summary.ts";
+import { isStationRecordLayout, stationIdOfRecord } from "./station_bytes.ts";
 import type { StationDecoder, StationOrReason } from "./topology.ts";
 
 /** What avsc tells of a record type's fields; other types have none. */

@@ -14,7 +14,9 @@ import type { DeadLetter, Hop } from "../../lib/exactly_once/engine.ts";
 import type { InputRecord, OutputRecord } from "../../lib/exactly_once/ports.ts";
 import { partitionFor } from "../../lib/partitioned_send.ts";
 import { summaryKey, summaryValue } from "../../lib/contracts/turnstile_summary.ts";
-import type { Counts } from "../turnstile_summary.ts";
+
+/** Entries per station. */
+export type Counts = Map<number, number>;
 
 export interface SummaryTopics {
   turnstiles: string;

@@ -1,27 +1,7 @@
 import assert from "node:assert/strict";
 import type avro from "avsc";
-import { TURNSTILES } from "../lib/contracts/turnstiles.ts";
-import {
-  countEntries,
-  type Counts,
-  isStationRecordLayout,
-  readAvroInt,
-  stationIdOfRecord,
-} from "./turnstile_summary.ts";
-
-Deno.test("counts one entry per event and reports each changed station once per batch", () => {
-  const counts: Counts = new Map([[40380, 10]]);
-  const changed = countEntries(counts, [40380, 40020, 40380, 40380]);
-  assert.deepEqual([...changed], [[40380, 13], [40020, 1]]);
-  assert.equal(counts.get(40380), 13);
-  assert.equal(counts.get(40020), 1);
-});
-
-Deno.test("an empty batch changes nothing", () => {
-  const counts: Counts = new Map([[40380, 10]]);
-  assert.equal(countEntries(counts, []).size, 0);
-  assert.equal(counts.get(40380), 10);
-});
+import { TURNSTILES } from "../../lib/contracts/turnstiles.ts";
+import { isStationRecordLayout, readAvroInt, stationIdOfRecord } from "./station_bytes.ts";
 
 const turnstileType = TURNSTILES.value.schema.type as avro.types.RecordType;
 

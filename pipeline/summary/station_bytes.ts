@@ -1,27 +1,7 @@
 /**
- * The turnstile summary topology, free of I/O: turnstile events in, running counts per
- * station out. It is the KSQL table
- * `CREATE TABLE TURNSTILE_SUMMARY AS SELECT station_id, COUNT(*) FROM turnstile GROUP BY station_id`.
+ * The station of a turnstile event read straight from its Avro bytes, without decoding the
+ * strings that follow it: the summary's fast path.
  */
-
-// moved to lib/contracts; chaos still imports it here
-export { parseSummaryValue } from "../lib/contracts/turnstile_summary.ts";
-
-export type Counts = Map<number, number>;
-
-/**
- * Adds one entry per event to the counts and returns the stations whose count changed, with
- * their new count: one output record per station and batch, however many entries it had.
- */
-export function countEntries(counts: Counts, stationIds: Iterable<number>): Counts {
-  const changed: Counts = new Map();
-  for (const stationId of stationIds) {
-    const count = (counts.get(stationId) ?? 0) + 1;
-    counts.set(stationId, count);
-    changed.set(stationId, count);
-  }
-  return changed;
-}
 
 /** The writer schema's fields, as avsc reports them: name and type name. */
 export interface FieldShape {

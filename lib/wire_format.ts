@@ -1,2 +1,0 @@
-// moved to lib/contracts; chaos still imports it here
-export { AvroDecoder } from "./contracts/wire_format.ts";
