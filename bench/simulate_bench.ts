@@ -4,7 +4,7 @@
  *
  *   deno task bench:simulate [target-events] [messages-per-request] [--kafkajs-originals]
  *
- * --kafkajs-originals measures kafkajs's own encoding, without lib/kafkajs_speedups.ts.
+ * --kafkajs-originals measures kafkajs's own encoding, without lib/kafkajs_speedups/.
  */
 import process from "node:process";
 import { type Config, loadConfig } from "../lib/config.ts";

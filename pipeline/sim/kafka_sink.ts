@@ -17,7 +17,7 @@ import {
 import type { StepEvents } from "./model.ts";
 
 /**
- * Messages per produce request (each request holds one partition). With lib/kafkajs_speedups.ts
+ * Messages per produce request (each request holds one partition). With lib/kafkajs_speedups/
  * (linear grouping, one buffer per batch) 4,000 used 1.5–1.9 CPU s per million events on the
  * shared broker and 1,000 used 1.7–2.5; without it kafkajs's grouping is quadratic in this size.
  */
