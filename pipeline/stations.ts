@@ -168,15 +168,19 @@ async function main(): Promise<void> {
       try {
         if (records.length > 0) {
           doing = `writing ${output}`;
-          await transaction.send({
-            topic: output,
-            acks: -1,
-            messages: records.map(({ key, value }) => ({
-              key,
-              value,
-              partition: partitionOf(key),
-            })),
-          });
+          // One partition per request: see lib/partitioned_send.ts for why.
+          const byPartition = new Map<number, { key: string; value: string | null }[]>();
+          for (const { key, value } of records) {
+            const partition = partitionOf(key);
+            byPartition.set(partition, [...(byPartition.get(partition) ?? []), { key, value }]);
+          }
+          for (const [partition, messages] of byPartition) {
+            await transaction.send({
+              topic: output,
+              acks: -1,
+              messages: messages.map((m) => ({ ...m, partition })),
+            });
+          }
         }
         if (letters.length > 0) {
           doing = `writing ${deadLetters.topic}`;
