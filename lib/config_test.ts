@@ -101,7 +101,7 @@ Deno.test("no --help text prints a secret from the environment", async () => {
   for (const script of scripts) {
     const file = new URL(`../${script}`, import.meta.url);
     if (!(await Deno.stat(file).then(() => true, () => false))) continue;
-    const output = await new Deno.Command(Deno.execPath(), {
+    const output = await new Deno.Command("deno", {
       args: ["run", "-P=client", file.pathname, "--help"],
       env: { ...MANAGED, KAFKA_SASL_PASSWORD_FILE: "" },
       stdout: "piped",

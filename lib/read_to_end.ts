@@ -18,6 +18,8 @@ export interface ReadToEndOptions {
   readCommitted?: boolean;
   /** Give up after this long with an error naming the partitions still behind. */
   timeoutMs?: number;
+  /** Told each fetched batch's high watermark, which counts records of open transactions. */
+  onHighWatermark?: (partition: number, highWatermark: bigint) => void;
 }
 
 /** End offsets (the next offset to be written) of each partition of a topic. */
@@ -119,6 +121,12 @@ export async function readToEnd(
     maxWaitTimeInMs: 100,
   });
   catchUp.follow(consumer);
+  const onHighWatermark = options.onHighWatermark;
+  if (onHighWatermark) {
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      onHighWatermark(payload.partition, BigInt(payload.highWatermark));
+    });
+  }
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timedOut = new Promise<never>((_, reject) => {
     timer = setTimeout(

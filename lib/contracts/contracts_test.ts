@@ -25,6 +25,7 @@ import {
 } from "./topics.ts";
 import { parseSummaryValue, TURNSTILE_SUMMARY } from "./turnstile_summary.ts";
 import { AvroDecoder } from "./wire_format.ts";
+import { sampleStationRow } from "./station_samples.ts";
 
 // Each union's members, spelled once more: the compiler rejects a missing or extra key.
 const LINE_TYPE: Record<Line, true> = { red: true, blue: true, green: true };
@@ -75,15 +76,7 @@ type ValueOf<R extends TopicRole> = ReturnType<typeof CONTRACTS[R]["value"]["par
 const SAMPLES: { [R in TopicRole]: { key: KeyOf<R>; value: ValueOf<R> }[] } = {
   stations: [{
     key: { stop_id: 30374 },
-    value: {
-      stop_id: 30374,
-      station_id: 40380,
-      station_name: "Clark/Lake",
-      order: 16,
-      red: false,
-      blue: true,
-      green: false,
-    },
+    value: sampleStationRow(),
   }],
   stationsTransformed: [
     {

@@ -1,18 +1,8 @@
 import assert from "node:assert/strict";
-import { parseStationRow, parseStopKey, type StationRow } from "./stations.ts";
+import { parseStationRow, parseStopKey } from "./stations.ts";
+import { sampleStationRow } from "./station_samples.ts";
 
-function row(overrides: Partial<StationRow> = {}): StationRow {
-  return {
-    stop_id: 30374,
-    station_id: 40380,
-    station_name: "Clark/Lake",
-    order: 16,
-    red: false,
-    blue: true,
-    green: false,
-    ...overrides,
-  };
-}
+const row = sampleStationRow;
 
 Deno.test("a Connect row parses; broken rows get a reason; null is a deletion", () => {
   assert.deepEqual(parseStationRow(JSON.stringify({ ...row(), direction_id: "S" })), {

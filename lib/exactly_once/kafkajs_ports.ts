@@ -6,8 +6,36 @@ import {
   type Producer,
   type Transaction,
 } from "kafkajs";
-import { readToEnd } from "../read_to_end.ts";
-import type { Bytes, EnginePorts, OutputRecord, TransactionalSession } from "./ports.ts";
+import { endOffsets, readToEnd } from "../read_to_end.ts";
+import {
+  type Bytes,
+  DependencyUnavailableError,
+  type EnginePorts,
+  type OutputRecord,
+  type TransactionalSession,
+} from "./ports.ts";
+
+/**
+ * The last checkpoint, unless a transaction is still open in the partition. A task's checkpoint
+ * partition is its own and its earlier owners are fenced, so records past the stable offset
+ * belong to a transaction the broker has not ended yet: the checkpoint read below it may be an old
+ * one, and restoring from it would count again what later checkpoints cover. Wait instead.
+ */
+export function checkedCheckpoint(
+  topic: string,
+  partition: number,
+  stableOffset: bigint,
+  highWatermark: bigint,
+  last: Bytes | null,
+): Bytes | null {
+  if (highWatermark > stableOffset) {
+    throw new DependencyUnavailableError(
+      `${topic}[${partition}] holds an open transaction (stable offset ${stableOffset}, ` +
+        `high watermark ${highWatermark}); waiting for the broker to end it`,
+    );
+  }
+  return last;
+}
 
 export function kafkajsSession(kafka: Kafka, transactionalId: string): TransactionalSession {
   const producer: Producer = kafka.producer({
@@ -89,11 +117,19 @@ export function kafkajsPorts(kafka: Kafka, admin: Admin): EnginePorts {
   return {
     session: (id) => kafkajsSession(kafka, id),
     async lastCheckpoint(topic, partition) {
+      const stable = (await endOffsets(kafka, topic)).get(partition) ?? 0n;
       let last: Bytes | null = null;
+      let highWatermark = 0n;
       await readToEnd(kafka, topic, (p, message) => {
         if (p === partition && message.value !== null) last = message.value;
-      }, { partitions: [partition], readCommitted: true });
-      return last;
+      }, {
+        partitions: [partition],
+        readCommitted: true,
+        onHighWatermark: (p, hw) => {
+          if (p === partition && hw > highWatermark) highWatermark = hw;
+        },
+      });
+      return checkedCheckpoint(topic, partition, stable, highWatermark, last);
     },
     async ensurePartitions(topic, count) {
       const known = async () => {

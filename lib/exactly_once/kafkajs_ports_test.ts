@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { Kafka } from "kafkajs";
-import { kafkajsSession } from "./kafkajs_ports.ts";
+import { checkedCheckpoint, kafkajsSession } from "./kafkajs_ports.ts";
 
 /** A kafkajs stand-in that records every request the session makes. */
 function recordingKafka() {
@@ -38,4 +38,14 @@ Deno.test("a transactional send carries one partition per request", async () => 
   for (const send of sends) assert.equal(send.partitions.length, 1, JSON.stringify(send));
   const seen = sends.map((s) => `${s.topic}:${s.partitions[0]}`).sort();
   assert.deepEqual(seen, ["partials:0", "partials:1", "partials:2", "summary:1", "summary:2"]);
+});
+
+Deno.test("a checkpoint read below an open transaction is refused, not restored", () => {
+  const bytes = new TextEncoder().encode('{"next":"325"}');
+  assert.equal(checkedCheckpoint("c", 0, 700n, 700n, bytes), bytes);
+  assert.equal(checkedCheckpoint("c", 0, 0n, 0n, null), null);
+  assert.throws(
+    () => checkedCheckpoint("c", 0, 651n, 20_280n, bytes),
+    /c\[0\] holds an open transaction \(stable offset 651, high watermark 20280\)/,
+  );
 });
