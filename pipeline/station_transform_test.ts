@@ -1,39 +1,13 @@
 import assert from "node:assert/strict";
-import { parse } from "csv-parse/sync";
-import type { StationRow } from "../lib/contracts/stations.ts";
 import { transformedKey } from "../lib/contracts/stations_transformed.ts";
 import { changes, StationIndex } from "./station_transform.ts";
+import { projectStationRows, sampleStationRow } from "../lib/contracts/station_samples.ts";
 
-function row(overrides: Partial<StationRow> = {}): StationRow {
-  return {
-    stop_id: 30374,
-    station_id: 40380,
-    station_name: "Clark/Lake",
-    order: 16,
-    red: false,
-    blue: true,
-    green: false,
-    ...overrides,
-  };
-}
+const row = sampleStationRow;
 
 Deno.test("the project's data gives exactly the expected stations per line", () => {
-  const records: Record<string, string>[] = parse(
-    Deno.readTextFileSync(new URL("../data/stations.csv", import.meta.url)),
-    { columns: true },
-  );
   const index = new StationIndex();
-  for (const r of records) {
-    index.apply(Number(r.stop_id), {
-      stop_id: Number(r.stop_id),
-      station_id: Number(r.station_id),
-      station_name: r.station_name,
-      order: Number(r.order),
-      red: r.red === "TRUE",
-      blue: r.blue === "TRUE",
-      green: r.green === "TRUE",
-    });
-  }
+  for (const row of projectStationRows()) index.apply(row.stop_id, row);
   const stations = [...index.all().values()];
   const perLine = (line: string) => stations.filter((s) => s.line === line).length;
   assert.equal(perLine("red"), 33);

@@ -12,7 +12,7 @@ Deno.test({
   fn: async () => {
     const stackDir = await Deno.makeTempDir({ prefix: "cta-chaos-test-" });
     try {
-      const output = await new Deno.Command(Deno.execPath(), {
+      const output = await new Deno.Command("deno", {
         args: [
           "run",
           "-P=stack",

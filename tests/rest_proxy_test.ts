@@ -315,7 +315,7 @@ Deno.test("the service logs its address and stops cleanly on SIGTERM", integrati
   const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (probe.addr as Deno.NetAddr).port;
   probe.close();
-  const child = new Deno.Command(Deno.execPath(), {
+  const child = new Deno.Command("deno", {
     args: denoArgs(STAGES.restProxy),
     cwd: new URL("..", import.meta.url),
     env: {

@@ -24,7 +24,7 @@ const PORTS = {
 };
 
 async function run(args: string[], env: Record<string, string>, timeoutMs = 240_000) {
-  const output = await new Deno.Command(Deno.execPath(), {
+  const output = await new Deno.Command("deno", {
     args,
     cwd: ROOT,
     env: { KAFKAJS_NO_PARTITIONER_WARNING: "1", ...env },
@@ -143,7 +143,7 @@ Deno.test({
         );
         assert.ok(expected.size > 50, `stations with entries: ${expected.size}`);
 
-        const summary = new Deno.Command(Deno.execPath(), {
+        const summary = new Deno.Command("deno", {
           args: ["run", "-P=client", readSecrets, "pipeline/summary/main.ts"],
           cwd: ROOT,
           env: { KAFKAJS_NO_PARTITIONER_WARNING: "1", ...env },

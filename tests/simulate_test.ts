@@ -21,7 +21,7 @@ const STEPS = 3;
 const TRAINS = 30;
 
 async function runSimulation(namespace: string, reportFile: string): Promise<string> {
-  const command = new Deno.Command(Deno.execPath(), {
+  const command = new Deno.Command("deno", {
     args: [
       "run",
       "-P=client",

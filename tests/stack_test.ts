@@ -46,7 +46,7 @@ Deno.test("an Avro schema from schemas/ registers in Apicurio and round-trips a 
 const SHIFT = 300;
 
 async function stackCommand(env: Record<string, string>, ...args: string[]) {
-  const output = await new Deno.Command(Deno.execPath(), {
+  const output = await new Deno.Command("deno", {
     args: ["run", "-P=stack", "stack/main.ts", ...args],
     cwd: new URL("..", import.meta.url).pathname,
     env,

@@ -13,7 +13,7 @@ import { DEAD_LETTER_HEADERS, deadLetterTopic } from "../lib/contracts/dead_lett
 import type { Config } from "../lib/config.ts";
 import { parseSummaryValue } from "../lib/contracts/turnstile_summary.ts";
 import { configFor, freshNamespace, waitFor } from "./helpers/mod.ts";
-import { type StageProcess, startStage } from "./helpers/stage.ts";
+import { sendSignal, type StageProcess, startStage } from "./helpers/stage.ts";
 import { STAGES } from "../lib/stages.ts";
 import { entriesPerStation, produceTurnstiles } from "./turnstile_fixture.ts";
 import { pidFile } from "../stack/service.ts";
@@ -352,13 +352,13 @@ Deno.test("an instance paused past its session timeout rejoins: exact counts, no
     await Promise.all([first.waitReady(), second.waitReady()]);
     const expected = entriesPerStation(20_000);
     await produceTurnstiles(kafka, registry, config, expected);
-    Deno.kill(first.pid, "SIGSTOP");
+    await sendSignal(first.pid, "SIGSTOP");
     const during = entriesPerStation(20_000);
     await produceTurnstiles(kafka, registry, config, during);
     sum(expected, during);
     // Past the 10 s session timeout: the group hands everything to the other instance.
     await new Promise((r) => setTimeout(r, 15_000));
-    Deno.kill(first.pid, "SIGCONT");
+    await sendSignal(first.pid, "SIGCONT");
     const after = entriesPerStation(20_000);
     await produceTurnstiles(kafka, registry, config, after);
     sum(expected, after);
@@ -373,7 +373,7 @@ Deno.test("an instance paused past its session timeout rejoins: exact counts, no
     await waitForTotal(kafka, config, total(expected), [first, second]);
     assertExact(await summaryCounts(kafka, config), expected);
   } finally {
-    Deno.kill(first.pid, "SIGCONT");
+    await sendSignal(first.pid, "SIGCONT").catch(() => {});
     await Promise.all([first.kill("SIGTERM"), second.kill("SIGTERM")]);
   }
 });
@@ -385,13 +385,13 @@ Deno.test("the registry down for 30 s: nothing reaches the DLQ, the counts are e
   const settings = loadStackSettings(ROOT);
   const pid = await readPid(pidFile(settings, "registry"));
   assert.ok(pid, "the stack's registry is not running");
-  Deno.kill(pid, "SIGKILL");
+  await sendSignal(pid, "SIGKILL");
   // A fresh instance knows no schema: it must wait for the registry, not blame the records.
   const stage = startStage(SUMMARY, [], env);
   try {
     await new Promise((r) => setTimeout(r, 30_000));
     assert.equal(total(await summaryCounts(kafka, config)), 0);
-    const up = await new Deno.Command(Deno.execPath(), {
+    const up = await new Deno.Command("deno", {
       args: ["run", "-P=stack", "stack/main.ts", "up", "registry"],
       cwd: ROOT,
       stdout: "piped",

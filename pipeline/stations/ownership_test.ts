@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { parse } from "csv-parse/sync";
 import kafkajs from "kafkajs";
 import { partitionFor } from "../../lib/partitioned_send.ts";
 import type { StationRow } from "../../lib/contracts/stations.ts";
@@ -14,24 +13,11 @@ import {
   outputsOf,
   ownerOf,
 } from "./ownership.ts";
+import { projectStationRows } from "../../lib/contracts/station_samples.ts";
 
 const OUTPUT = "org.chicago.cta.stations.transformed";
 
-function stationRows(): StationRow[] {
-  const records: Record<string, string>[] = parse(
-    Deno.readTextFileSync(new URL("../../data/stations.csv", import.meta.url)),
-    { columns: true },
-  );
-  return records.map((r) => ({
-    stop_id: Number(r.stop_id),
-    station_id: Number(r.station_id),
-    station_name: r.station_name,
-    order: Number(r.order),
-    red: r.red === "TRUE",
-    blue: r.blue === "TRUE",
-    green: r.green === "TRUE",
-  }));
-}
+const stationRows = projectStationRows;
 
 function indexOf(rows: StationRow[]): StationIndex {
   const index = new StationIndex();

@@ -36,7 +36,7 @@ export function startStage(
 ): StageProcess {
   const healthPort = env.HEALTH_PORT ?? String(freePort());
   const healthUrl = `http://127.0.0.1:${healthPort}`;
-  const child = new Deno.Command(Deno.execPath(), {
+  const child = new Deno.Command("deno", {
     args: denoArgs(stage, args),
     cwd: ROOT,
     env: { KAFKAJS_NO_PARTITIONER_WARNING: "1", HEALTH_PORT: healthPort, ...env },
@@ -87,4 +87,16 @@ export function startStage(
       return await exited;
     },
   };
+}
+
+/**
+ * Sends a signal to any process, through kill(1): the tests may run `kill`, not signal at
+ * large (Deno.kill needs unrestricted run permission).
+ */
+export async function sendSignal(pid: number, signal: Deno.Signal): Promise<void> {
+  const { code, stderr } = await new Deno.Command("kill", {
+    args: ["-s", signal.replace(/^SIG/, ""), String(pid)],
+    stderr: "piped",
+  }).output();
+  if (code !== 0) throw new Error(`kill -s ${signal} ${pid}: ${new TextDecoder().decode(stderr)}`);
 }
