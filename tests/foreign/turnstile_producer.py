@@ -12,7 +12,7 @@ import sys
 import time
 
 from confluent_kafka import Producer
-from confluent_kafka.schema_registry import SchemaRegistryClient
+from confluent_kafka.schema_registry import SchemaRegistryClient, topic_subject_name_strategy
 from confluent_kafka.schema_registry.avro import AvroSerializer
 from confluent_kafka.serialization import MessageField, SerializationContext
 
@@ -29,9 +29,16 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=0, help="spread the events over this")
     args = parser.parse_args()
 
-    registry = SchemaRegistryClient({"url": args.registry})
-    value_serializer = AvroSerializer(registry, (SCHEMAS / "turnstile_value.avsc").read_text())
-    key_serializer = AvroSerializer(registry, (SCHEMAS / "turnstile_key.avsc").read_text())
+    registry = SchemaRegistryClient({"url": args.registry, "timeout": 10})
+    # The seed's subject naming (<topic>-key, <topic>-value). Without it, newer clients first ask
+    # the registry for subject associations, an API that Apicurio's ccompat layer does not answer.
+    naming = {"subject.name.strategy": topic_subject_name_strategy}
+    value_serializer = AvroSerializer(
+        registry, (SCHEMAS / "turnstile_value.avsc").read_text(), conf=naming
+    )
+    key_serializer = AvroSerializer(
+        registry, (SCHEMAS / "turnstile_key.avsc").read_text(), conf=naming
+    )
     producer = Producer({
         "bootstrap.servers": args.bootstrap,
         "enable.idempotence": True,
