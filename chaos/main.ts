@@ -96,7 +96,7 @@ async function main(options: Options): Promise<number> {
     // real failures do.
     const base = run.elapsed;
     await Promise.all([
-      sigstopZombie(run, summaries[1].child, base + 5_000),
+      sigstopZombie(run, summaries[1].child, base + options.zombieAtMs),
       registryKill(run, base + 10_000),
       stationsKill(run, stages, base + 3_000),
       brokerKill(run, sim, base + 8_000), // cluster only

@@ -9,6 +9,8 @@ export const HELP = `Usage: deno task chaos [options]
   --step-minutes M    simulated minutes per step (default 15)
   --seed N            seed of the simulation and of the fault schedule (default 42)
   --summary-kills N   SIGKILLs of the turnstile summary (default 10)
+  --zombie-at MS      when the other summary instance is paused, in ms after the simulation
+                      started (default 5000, amid the summary kills)
   --keep              leave the isolated stack running (it is wiped otherwise)
 
 Environment: STACK_DIR and the stack's port variables choose the isolated stack; by default it
@@ -22,6 +24,7 @@ export interface Options {
   stepMinutes: number;
   seed: number;
   summaryKills: number;
+  zombieAtMs: number;
   keep: boolean;
 }
 
@@ -36,6 +39,7 @@ export function parseOptions(args: string[]): Options | null {
       "step-minutes": { type: "string", default: "15" },
       seed: { type: "string", default: "42" },
       "summary-kills": { type: "string", default: "10" },
+      "zombie-at": { type: "string", default: "5000" },
       keep: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
     },
@@ -48,6 +52,7 @@ export function parseOptions(args: string[]): Options | null {
     stepMinutes: Number(values["step-minutes"]),
     seed: Number(values.seed),
     summaryKills: Number(values["summary-kills"]),
+    zombieAtMs: Number(values["zombie-at"]),
     keep: values.keep,
   };
 }

@@ -9,21 +9,22 @@ Deno.test("the defaults are those the help text gives", () => {
     stepMinutes: 15,
     seed: 42,
     summaryKills: 10,
+    zombieAtMs: 5000,
     keep: false,
   });
   for (const flag of HELP.match(/^ {2}--[a-z-]+/gm)!) {
     assert.match(
       flag.trim(),
-      /^--(brokers|steps|step-seconds|step-minutes|seed|summary-kills|keep)$/,
+      /^--(brokers|steps|step-seconds|step-minutes|seed|summary-kills|zombie-at|keep)$/,
     );
   }
-  assert.equal(HELP.match(/^ {2}--/gm)!.length, 7);
+  assert.equal(HELP.match(/^ {2}--/gm)!.length, 8);
 });
 
 Deno.test("options parse to numbers; --help gives null; an unknown option throws", () => {
   const options = parseOptions([
     ...["--brokers", "3", "--steps", "24", "--step-seconds", "1", "--step-minutes", "5"],
-    ...["--seed", "7", "--summary-kills", "4", "--keep"],
+    ...["--seed", "7", "--summary-kills", "4", "--zombie-at", "120000", "--keep"],
   ]);
   assert.deepEqual(options, {
     brokers: 3,
@@ -32,6 +33,7 @@ Deno.test("options parse to numbers; --help gives null; an unknown option throws
     stepMinutes: 5,
     seed: 7,
     summaryKills: 4,
+    zombieAtMs: 120000,
     keep: true,
   });
   assert.equal(parseOptions(["--help"]), null);
