@@ -12,7 +12,7 @@ import { createKafka } from "../lib/kafka.ts";
 import { kafkajsSpeedupStatus, setKafkajsSpeedups } from "../lib/kafkajs_speedups/install.ts";
 import { topicsIn } from "../lib/contracts/topics.ts";
 import { loadSimData } from "../pipeline/sim/data.ts";
-import { KafkaSink, MESSAGES_PER_SEND } from "../pipeline/sim/kafka_sink.ts";
+import { MESSAGES_PER_SEND, SimulationKafkaSink } from "../pipeline/sim/kafka_sink.ts";
 import { entryCount, Simulation } from "../pipeline/sim/model.ts";
 import { ReportBuilder } from "../pipeline/sim/report.ts";
 import { runSteps } from "../pipeline/sim/run.ts";
@@ -49,7 +49,13 @@ export async function runSimulateBench(
     seed: 1,
     weather: false,
   });
-  const sink = await KafkaSink.open(kafka, config, config.partitions, false, messagesPerSend);
+  const sink = await SimulationKafkaSink.open(
+    kafka,
+    config,
+    config.partitions,
+    false,
+    messagesPerSend,
+  );
   let events = 0;
   let steps = 0;
   let busyMs = 0;

@@ -8,7 +8,7 @@ import { loadConfig } from "../lib/config.ts";
 import { ensureStationsConnector } from "../lib/connector.ts";
 import { createKafka } from "../lib/kafka.ts";
 import { loadSimData } from "./sim/data.ts";
-import { KafkaSink } from "./sim/kafka_sink.ts";
+import { SimulationKafkaSink } from "./sim/kafka_sink.ts";
 import { Simulation } from "./sim/model.ts";
 import { parseOptions, type SimulateOptions, USAGE, UsageError } from "./sim/options.ts";
 import { ReportBuilder } from "./sim/report.ts";
@@ -52,7 +52,7 @@ async function main(): Promise<number> {
   const kafka = createKafka("cta-simulation", config.kafka);
   let code = 0;
   try {
-    const sink = await KafkaSink.open(
+    const sink = await SimulationKafkaSink.open(
       kafka,
       config,
       options.partitions ?? config.partitions,

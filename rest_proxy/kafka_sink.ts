@@ -45,7 +45,7 @@ export interface TopicSink {
 /** Makes a new producer and connects it. */
 export type ProducerFactory = () => Promise<Producer>;
 
-export interface KafkaSinkOptions {
+export interface KafkaTopicSinkOptions {
   /** Wraps the producer factory: tests inject connection failures or stalled sends with it. */
   wrapProducerFactory?: (factory: ProducerFactory) => ProducerFactory;
   /** Between attempts to connect a replacement producer. */
@@ -87,7 +87,7 @@ export function hasLeaders(partitions: readonly PartitionMetadata[] | undefined)
     partitions.every((p) => p.leader >= 0);
 }
 
-export class KafkaSink implements TopicSink {
+export class KafkaTopicSink implements TopicSink {
   readonly #kafka: Kafka;
   readonly #config: Config;
   readonly #producerWaitMs: number;
@@ -119,8 +119,11 @@ export class KafkaSink implements TopicSink {
     });
   }
 
-  static async connect(config: Config, options: KafkaSinkOptions = {}): Promise<KafkaSink> {
-    const sink = new KafkaSink(config, options.producerWaitMs ?? PRODUCER_WAIT_MS);
+  static async connect(
+    config: Config,
+    options: KafkaTopicSinkOptions = {},
+  ): Promise<KafkaTopicSink> {
+    const sink = new KafkaTopicSink(config, options.producerWaitMs ?? PRODUCER_WAIT_MS);
     const connectNew: ProducerFactory = async () => {
       const producer = sink.#newProducer();
       try {

@@ -4,7 +4,7 @@
  */
 import { loadConfig } from "../lib/config.ts";
 import { createApp } from "./app.ts";
-import { KafkaSink } from "./kafka_sink.ts";
+import { KafkaTopicSink } from "./kafka_sink.ts";
 import { RegistrySchemaStore } from "./schema_store.ts";
 import { proxySettings } from "./settings.ts";
 
@@ -17,7 +17,7 @@ globalThis.addEventListener("unhandledrejection", (event) => {
 const config = loadConfig();
 const settings = proxySettings(config);
 
-const sink = await KafkaSink.connect(config).catch((error) => {
+const sink = await KafkaTopicSink.connect(config).catch((error) => {
   console.error(
     `[rest-proxy] cannot connect to Kafka at ${config.kafka.brokers.join(",")}:`,
     error,

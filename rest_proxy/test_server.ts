@@ -6,7 +6,7 @@ import type { KafkaMessage } from "kafkajs";
 import type { Config } from "../lib/config.ts";
 import { createKafka } from "../lib/kafka.ts";
 import { createApp, type ProxySettings } from "./app.ts";
-import { KafkaSink, type KafkaSinkOptions } from "./kafka_sink.ts";
+import { KafkaTopicSink, type KafkaTopicSinkOptions } from "./kafka_sink.ts";
 import { RegistrySchemaStore } from "./schema_store.ts";
 import { DEFAULT_MAX_PENDING_REQUESTS } from "./settings.ts";
 
@@ -18,9 +18,9 @@ export interface RunningProxy {
 export async function startProxy(
   config: Config,
   settings: Partial<ProxySettings> = {},
-  sinkOptions: KafkaSinkOptions = {},
+  sinkOptions: KafkaTopicSinkOptions = {},
 ): Promise<RunningProxy> {
-  const sink = await KafkaSink.connect(config, sinkOptions);
+  const sink = await KafkaTopicSink.connect(config, sinkOptions);
   const app = createApp({
     sink,
     schemas: new RegistrySchemaStore(config.registry),

@@ -13,7 +13,7 @@ import type { Producer, ProducerRecord } from "kafkajs";
 import kafkajs from "kafkajs";
 import type { ProxySettings } from "../rest_proxy/app.ts";
 import { RestError } from "../rest_proxy/errors.ts";
-import type { KafkaSinkOptions, ProducerFactory } from "../rest_proxy/kafka_sink.ts";
+import type { KafkaTopicSinkOptions, ProducerFactory } from "../rest_proxy/kafka_sink.ts";
 import { RegistrySchemaStore } from "../rest_proxy/schema_store.ts";
 import { readRecords, type RunningProxy, startProxy } from "../rest_proxy/test_server.ts";
 import { consumeAll, waitFor } from "./helpers/mod.ts";
@@ -78,7 +78,7 @@ async function withProxy(
   variant: string,
   test: (proxy: RunningProxy, config: Config, topic: string) => Promise<void>,
   settings: Partial<ProxySettings> = {},
-  sinkOptions: KafkaSinkOptions = {},
+  sinkOptions: KafkaTopicSinkOptions = {},
 ): Promise<void> {
   const config = isolatedConfig(variant);
   const topic = config.topics.weather;
@@ -389,7 +389,7 @@ Deno.test(
   async () => {
     let calls = 0;
     let kafkaReachable = true;
-    const sinkOptions: KafkaSinkOptions = {
+    const sinkOptions: KafkaTopicSinkOptions = {
       wrapProducerFactory: (factory) => () => {
         calls++;
         if (!kafkaReachable) {
@@ -450,7 +450,7 @@ Deno.test(
   integration,
   async () => {
     const partitionsPerSend: number[][] = [];
-    const sinkOptions: KafkaSinkOptions = {
+    const sinkOptions: KafkaTopicSinkOptions = {
       wrapProducerFactory: wrapSends((record, send) => {
         partitionsPerSend.push([...new Set(record.messages.map((m) => m.partition!))]);
         return send(record);
@@ -495,7 +495,7 @@ Deno.test(
   async () => {
     const kafka = Promise.withResolvers<void>();
     let stalledSends = 0;
-    const sinkOptions: KafkaSinkOptions = {
+    const sinkOptions: KafkaTopicSinkOptions = {
       wrapProducerFactory: wrapSends(async (record, send) => {
         stalledSends++;
         await kafka.promise;

@@ -23,7 +23,7 @@ import type { StepEvents } from "./model.ts";
  */
 export const MESSAGES_PER_SEND = 4_000;
 
-export class KafkaSink {
+export class SimulationKafkaSink {
   // A station's turnstile events are all alike, so each station's key and value are encoded once.
   readonly #turnstileMessages = new Map<number, Message>();
   readonly #partitionCounts = new Map<string, number>();
@@ -48,7 +48,7 @@ export class KafkaSink {
     partitions: number,
     withWeather: boolean,
     messagesPerSend = MESSAGES_PER_SEND,
-  ): Promise<KafkaSink> {
+  ): Promise<SimulationKafkaSink> {
     const topics = { arrivals: config.topics.arrivals, turnstiles: config.topics.turnstiles };
     const specs = [
       topicSpec(config, "arrivals", partitions),
@@ -67,7 +67,7 @@ export class KafkaSink {
       allowAutoTopicCreation: false,
     });
     await producer.connect();
-    const sink = new KafkaSink(
+    const sink = new SimulationKafkaSink(
       producer,
       topics,
       TURNSTILES.key.encoder(turnstileIds.key),
