@@ -355,14 +355,7 @@ Deno.test(
   () =>
     withProxy("deleted", async (proxy, config, topic) => {
       const record = { records: [{ value: "b25l" }] };
-      const doomed = `${topic}.doomed`;
-      const kafka = createKafka("rest-proxy-test-delete", config.kafka);
-      await ensureTopics(kafka, config, [{ topic: doomed }]);
-      assert.equal((await post(proxy, doomed, BINARY, record)).status, 200);
-      const admin = kafka.admin();
-      await admin.connect();
-      await admin.deleteTopics({ topics: [doomed] });
-      await admin.disconnect();
+      await writeThenDeleteTopic(proxy, config, `${topic}.doomed`);
 
       const answer = await post(proxy, topic, BINARY, record);
       assert.equal(answer.status, 200, JSON.stringify(answer.body));
@@ -406,14 +399,7 @@ Deno.test(
       "reconnect",
       async (proxy, config, topic) => {
         const record = { records: [{ value: "b25l" }] };
-        const doomed = `${topic}.doomed`;
-        const kafka = createKafka("rest-proxy-test-reconnect", config.kafka);
-        await ensureTopics(kafka, config, [{ topic: doomed }]);
-        assert.equal((await post(proxy, doomed, BINARY, record)).status, 200);
-        const admin = kafka.admin();
-        await admin.connect();
-        await admin.deleteTopics({ topics: [doomed] });
-        await admin.disconnect();
+        await writeThenDeleteTopic(proxy, config, `${topic}.doomed`);
         assert.equal(calls, 1);
 
         // The deleted topic makes the proxy replace its producer, and the new one cannot connect.
@@ -549,3 +535,15 @@ Deno.test(
     );
   },
 );
+
+/** Writes a record to `doomed` through the proxy, then deletes the topic behind its back. */
+async function writeThenDeleteTopic(proxy: RunningProxy, config: Config, doomed: string) {
+  const kafka = createKafka("rest-proxy-test-doomed", config.kafka);
+  await ensureTopics(kafka, config, [{ topic: doomed }]);
+  const written = await post(proxy, doomed, BINARY, { records: [{ value: "b25l" }] });
+  assert.equal(written.status, 200);
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.deleteTopics({ topics: [doomed] });
+  await admin.disconnect();
+}
