@@ -2,9 +2,8 @@
  * The one factory for Kafka clients: connection, security and logging settings live here.
  * Every producer, consumer and admin in the project comes from `createKafka`.
  */
-// First, so that its replacements are in place before kafkajs binds them.
 import { applyKafkajsSpeedups } from "./kafkajs_speedups/install.ts";
-import "./kafkajs_compaction_fix.ts";
+// "kafkajs" is lib/kafkajs.ts: the package with the project's fixes installed first.
 import { Kafka, type LogEntry, logLevel, type SASLOptions } from "kafkajs";
 import type { KafkaConfig } from "./config.ts";
 

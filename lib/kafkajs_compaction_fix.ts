@@ -98,6 +98,6 @@ export function installCompactionFix(require: KafkajsRequire): string | undefine
 }
 
 const line = installCompactionFix(
-  createRequire(import.meta.resolve("kafkajs")) as KafkajsRequire,
+  createRequire(import.meta.resolve("kafkajs-upstream")) as KafkajsRequire,
 );
 if (line) console.warn(line);

@@ -7,7 +7,7 @@ import {
   kafkajsOwnDecodeMessages,
 } from "./kafkajs_compaction_fix.ts";
 
-const require = createRequire(import.meta.resolve("kafkajs")) as KafkajsRequire;
+const require = createRequire(import.meta.resolve("kafkajs-upstream")) as KafkajsRequire;
 const Decoder = require("./src/protocol/decoder.js");
 const Encoder = require("./src/protocol/encoder.js");
 const { RecordBatch } = require("./src/protocol/recordBatch/v0/index.js");

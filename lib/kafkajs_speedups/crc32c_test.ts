@@ -4,7 +4,7 @@ import { createRequire } from "node:module";
 import { crc32C } from "./crc32c.ts";
 import { random, randomBytes } from "./random_inputs.ts";
 
-const require = createRequire(import.meta.resolve("kafkajs"));
+const require = createRequire(import.meta.resolve("kafkajs-upstream"));
 const kafkajsCrc32C: (buffer: Buffer) => number = require(
   "./src/protocol/recordBatch/crc32C/index.js",
 );

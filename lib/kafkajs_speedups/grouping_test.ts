@@ -3,7 +3,7 @@ import { createRequire } from "node:module";
 import { type GroupingArgs, groupMessagesLinear } from "./grouping.ts";
 import { random } from "./random_inputs.ts";
 
-const require = createRequire(import.meta.resolve("kafkajs"));
+const require = createRequire(import.meta.resolve("kafkajs-upstream"));
 const kafkajsGrouping: (args: GroupingArgs) => Record<string, unknown[]> = require(
   "./src/producer/groupMessagesPerPartition.js",
 );

@@ -21,7 +21,8 @@
  * Limits: the Record/RecordBatch dispatchers are bound when kafkajs first builds a produce
  * request, which this module forces by evicting those request modules from the require cache.
  * groupMessagesPerPartition is bound when kafkajs itself is first evaluated, so the grouping
- * speedup needs this module to be evaluated first: import it before "kafkajs" (lib/kafka.ts does).
+ * speedup needs this module to be evaluated first: deno.json maps "kafkajs" to lib/kafkajs.ts, which
+ * evaluates it first.
  */
 import type { Buffer } from "node:buffer";
 import { createRequire } from "node:module";
@@ -176,7 +177,7 @@ export function installInto(
 }
 
 const installation = installInto(
-  () => createRequire(import.meta.resolve("kafkajs")) as KafkajsRequire,
+  () => createRequire(import.meta.resolve("kafkajs-upstream")) as KafkajsRequire,
   (line) => console.warn(line),
 );
 

@@ -5,7 +5,7 @@ import { createRequire } from "node:module";
 // deno-lint-ignore no-explicit-any
 type Any = any;
 
-const require = createRequire(import.meta.resolve("kafkajs"));
+const require = createRequire(import.meta.resolve("kafkajs-upstream"));
 require("./index.js");
 const produce: Any = require("./src/protocol/requests/produce/index.js");
 const Long: Any = require("./src/utils/long.js");

@@ -25,7 +25,7 @@ import {
 // deno-lint-ignore no-explicit-any
 type Any = any;
 
-const require = createRequire(import.meta.resolve("kafkajs"));
+const require = createRequire(import.meta.resolve("kafkajs-upstream"));
 const Encoder: Any = require("./src/protocol/encoder.js");
 const Long: Any = require("./src/utils/long.js");
 const produce: Any = require("./src/protocol/requests/produce/index.js");

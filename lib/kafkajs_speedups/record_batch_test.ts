@@ -15,7 +15,7 @@ import {
 type Any = any;
 
 // Nothing in this test module installs the speedups: these are kafkajs's own.
-const require = createRequire(import.meta.resolve("kafkajs"));
+const require = createRequire(import.meta.resolve("kafkajs-upstream"));
 const Long: Any = require("./src/utils/long.js");
 const kafkajsRecord: (args: RecordArgs) => Any = require(
   "./src/protocol/recordBatch/record/v0/index.js",

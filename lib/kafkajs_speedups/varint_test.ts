@@ -15,7 +15,7 @@ import {
 type Any = any;
 
 // Nothing in this test module installs the speedups: this Encoder is kafkajs's own.
-const require = createRequire(import.meta.resolve("kafkajs"));
+const require = createRequire(import.meta.resolve("kafkajs-upstream"));
 const Encoder: Any = require("./src/protocol/encoder.js");
 
 function written(write: (buf: Uint8Array, at: number) => number): Buffer {

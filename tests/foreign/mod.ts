@@ -5,6 +5,7 @@
 import type { Config } from "../../lib/config.ts";
 
 const PRODUCER = new URL("./turnstile_producer.py", import.meta.url).pathname;
+const COMMITTED_READER = new URL("./committed_reader.py", import.meta.url).pathname;
 
 export interface ForeignProduced {
   count: number;
@@ -34,12 +35,33 @@ export async function produceWithLibrdkafka(
     stdout: "piped",
     stderr: "piped",
   }).output();
+  return lastJsonLine(output, "the librdkafka producer");
+}
+
+/** The values a read_committed librdkafka consumer delivers from one partition, in order. */
+export async function readCommittedWithLibrdkafka(
+  config: Config,
+  topic: string,
+  partition = 0,
+): Promise<string[]> {
+  const output = await new Deno.Command("python3", {
+    args: [
+      COMMITTED_READER,
+      `--bootstrap=${config.kafka.brokers.join(",")}`,
+      `--topic=${topic}`,
+      `--partition=${partition}`,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return lastJsonLine<{ values: string[] }>(output, "the librdkafka consumer").values;
+}
+
+function lastJsonLine<T>(output: Deno.CommandOutput, what: string): T {
   const text = new TextDecoder().decode(output.stdout);
   if (output.code !== 0) {
     throw new Error(
-      `the librdkafka producer exited with ${output.code}: ${text}${
-        new TextDecoder().decode(output.stderr)
-      }`,
+      `${what} exited with ${output.code}: ${text}${new TextDecoder().decode(output.stderr)}`,
     );
   }
   return JSON.parse(text.trim().split("\n").at(-1)!);
