@@ -44,3 +44,34 @@ export function serveHealth(
     }, (request) => healthResponse(new URL(request.url).pathname, source));
   });
 }
+
+/** A loopback port that was free a moment ago, for a child process to listen on. */
+export function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  return port;
+}
+
+/**
+ * Polls `<healthUrl>/readyz` until it answers 200 (true), `alive()` turns false or the
+ * deadline passes (false).
+ */
+export async function pollReady(
+  healthUrl: string,
+  timeoutMs: number,
+  alive: () => boolean = () => true,
+): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && alive()) {
+    try {
+      const response = await fetch(`${healthUrl}/readyz`, { signal: AbortSignal.timeout(1_000) });
+      await response.body?.cancel();
+      if (response.ok) return true;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return false;
+}

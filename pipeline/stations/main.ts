@@ -9,21 +9,20 @@
  * and then follows live changes. Instances in one consumer group share the writing: the owner of
  * an input partition writes that partition's dead letters and its own share of the output
  * partitions, in transactions that fence the previous owner, and on taking a partition over it
- * writes only what differs from what that share already holds (see stations/ownership.ts).
+ * writes only what differs from what that share already holds (see ownership.ts).
  * Re-running it, or running several, therefore adds nothing a reader could see. A write that
  * still fails after the client's retries ends the stage with one line and exit code 1.
  */
 import { parseArgs } from "node:util";
 import type { Consumer, KafkaMessage, Producer, RetryOptions } from "kafkajs";
-import { groupId, loadConfig } from "../lib/config.ts";
-import { createKafka } from "../lib/kafka.ts";
-import { deadLetterSpec, ensureTopics, partitionCount, topicSpec } from "../lib/admin.ts";
-import { CatchUp, endOffsets, readToEnd } from "../lib/read_to_end.ts";
-import { runStageUntilSignal } from "../lib/lifecycle.ts";
-import { partitionFor } from "../lib/partitioned_send.ts";
-import { parseStationRow, parseStopKey } from "../lib/contracts/stations.ts";
-import { deadLetterHeaders, deadLetterSource } from "../lib/contracts/dead_letters.ts";
-import { type OutputRecord, StationIndex } from "./station_transform.ts";
+import { groupId, loadConfig } from "../../lib/config.ts";
+import { createKafka } from "../../lib/kafka.ts";
+import { deadLetterSpec, ensureTopics, partitionCount, topicSpec } from "../../lib/admin.ts";
+import { CatchUp, endOffsets, readToEnd } from "../../lib/read_to_end.ts";
+import { runStageUntilSignal } from "../../lib/lifecycle.ts";
+import { byPartition, partitionFor } from "../../lib/partitioned_send.ts";
+import { deadLetterHeaders, deadLetterSource } from "../../lib/contracts/dead_letters.ts";
+import { type OutputRecord, readStopRecord, StationIndex } from "./topology.ts";
 import {
   AppliedOffsets,
   Budget,
@@ -35,7 +34,7 @@ import {
   OutputShare,
   outputsOf,
   sourceOf,
-} from "./stations/ownership.ts";
+} from "./ownership.ts";
 
 const HELP = `Usage: deno task stations [--help]
 
@@ -169,12 +168,7 @@ async function main(): Promise<void> {
         if (records.length > 0) {
           doing = `writing ${output}`;
           // One partition per request: see lib/partitioned_send.ts for why.
-          const byPartition = new Map<number, { key: string; value: string | null }[]>();
-          for (const { key, value } of records) {
-            const partition = partitionOf(key);
-            byPartition.set(partition, [...(byPartition.get(partition) ?? []), { key, value }]);
-          }
-          for (const [partition, messages] of byPartition) {
+          for (const [partition, messages] of byPartition(output, records, outputPartitions)) {
             await transaction.send({
               topic: output,
               acks: -1,
@@ -285,20 +279,17 @@ async function main(): Promise<void> {
   async function onInput(partition: number, message: KafkaMessage) {
     if (!applied.take(partition, message.offset)) return;
     stats.rows++;
-    const stopId = parseStopKey(message.key?.toString() ?? null);
-    const parsed = parseStationRow(message.value?.toString() ?? null);
-    const reason = stopId === null
-      ? "key has no integer stop_id"
-      : "reason" in parsed
-      ? parsed.reason
-      : null;
-    if (reason !== null) {
-      book.add({ partition, offset: message.offset, reason, message });
+    const change = readStopRecord(
+      message.key?.toString() ?? null,
+      message.value?.toString() ?? null,
+    );
+    if ("reason" in change) {
+      book.add({ partition, offset: message.offset, reason: change.reason, message });
       const claim = claims.get(partition);
       if (live && claim?.ready) await write(claim, [], book.due(partition, new Set()));
       return;
     }
-    const affected = index.apply(stopId!, "row" in parsed ? parsed.row : null);
+    const affected = index.apply(change.stopId, change.row);
     if (!live) return;
     const desired = index.all();
     for (const claim of [...claims.values()]) {
