@@ -1,7 +1,7 @@
 /**
  * A stage's health endpoint: `/healthz` answers while the process lives and has not failed,
- * `/readyz` once it holds its partitions and has caught up. Supervisors, the tests and the chaos
- * run ask these instead of reading log lines.
+ * `/readyz` once it holds its partitions and has caught up, `/metrics` its Prometheus metrics.
+ * Supervisors, the tests and the chaos run ask these instead of reading log lines.
  */
 
 export interface HealthSource {
@@ -10,6 +10,8 @@ export interface HealthSource {
   ready(): boolean;
   /** Shown beside the status, e.g. the stats. */
   detail?(): unknown;
+  /** The Prometheus exposition served at /metrics. */
+  metrics?(): Promise<{ body: string; contentType: string }>;
 }
 
 export interface HealthServer {
@@ -41,7 +43,14 @@ export function serveHealth(
           url: `http://${address.host}:${port}`,
           shutdown: () => server.shutdown(),
         }),
-    }, (request) => healthResponse(new URL(request.url).pathname, source));
+    }, async (request) => {
+      const path = new URL(request.url).pathname;
+      if (path === "/metrics" && source.metrics) {
+        const { body, contentType } = await source.metrics();
+        return new Response(body, { headers: { "content-type": contentType } });
+      }
+      return healthResponse(path, source);
+    });
   });
 }
 

@@ -20,6 +20,7 @@ import { createKafka } from "../../lib/kafka.ts";
 import { deadLetterSpec, ensureTopics, partitionCount, topicSpec } from "../../lib/admin.ts";
 import { CatchUp, endOffsets, readToEnd } from "../../lib/read_to_end.ts";
 import { runStageUntilSignal } from "../../lib/lifecycle.ts";
+import { StageMetrics } from "../../lib/metrics.ts";
 import { byPartition, partitionFor } from "../../lib/partitioned_send.ts";
 import { deadLetterHeaders, deadLetterSource } from "../../lib/contracts/dead_letters.ts";
 import { type OutputRecord, readStopRecord, StationIndex } from "./topology.ts";
@@ -102,6 +103,7 @@ async function main(): Promise<void> {
   const failed = new Promise<Error>((resolve) => (fail = resolve));
   let stopping = false;
   const stats = { rows: 0, written: 0, deadLetters: 0, stations: 0, partitions: [] as number[] };
+  const metrics = new StageMetrics("stations");
 
   // State changes and writes run one at a time, in order. A failure ends the stage.
   let queue = Promise.resolve();
@@ -162,6 +164,7 @@ async function main(): Promise<void> {
   async function write(claim: Claim, records: OutputRecord[], letters: DeadLetter<KafkaMessage>[]) {
     if (claim.released || (records.length === 0 && letters.length === 0)) return;
     let doing = "starting a transaction";
+    const started = performance.now();
     try {
       const transaction = await claim.producer.transaction();
       try {
@@ -191,9 +194,12 @@ async function main(): Promise<void> {
         doing = "committing a transaction";
         await transaction.commit();
       } catch (error) {
+        metrics.transactions.inc({ outcome: "aborted" });
         await transaction.abort().catch(() => {});
         throw error;
       }
+      metrics.transactions.inc({ outcome: "committed" });
+      metrics.transactionSeconds.observe((performance.now() - started) / 1000);
     } catch (error) {
       if (claim.released) return;
       if (isFenced(error)) return await fenced(claim);
@@ -201,6 +207,8 @@ async function main(): Promise<void> {
     }
     claim.share.written(records);
     book.written(letters);
+    if (records.length > 0) metrics.recordsOut.inc({ topic: output }, records.length);
+    if (letters.length > 0) metrics.deadLetters.inc({ topic: input }, letters.length);
     stats.written += records.length;
     stats.deadLetters += letters.length;
     for (const { partition, offset, reason } of letters) {
@@ -231,6 +239,7 @@ async function main(): Promise<void> {
     (async () => {
       if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
       if (claim.released) return;
+      const started = performance.now();
       await claim.producer.connect();
       // The first transaction initialises the producer id, which fences the earlier owner and
       // completes or aborts its open transaction: only then is the output final to read.
@@ -252,6 +261,7 @@ async function main(): Promise<void> {
         await write(claim, claim.share.diff(index.all()), book.due(partition, alreadyDead));
         if (claim.released) return;
         claim.ready = true;
+        metrics.restoreSeconds.observe((performance.now() - started) / 1000);
         takeovers.get(partition)?.reset();
         reportIfReady();
       });
@@ -279,6 +289,7 @@ async function main(): Promise<void> {
   async function onInput(partition: number, message: KafkaMessage) {
     if (!applied.take(partition, message.offset)) return;
     stats.rows++;
+    metrics.recordsIn.inc({ topic: input });
     const change = readStopRecord(
       message.key?.toString() ?? null,
       message.value?.toString() ?? null,
@@ -357,6 +368,7 @@ async function main(): Promise<void> {
   const running = runStageUntilSignal(
     {
       stats,
+      metrics,
       failed,
       ready: () => live,
       async stop() {
