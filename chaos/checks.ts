@@ -1,5 +1,5 @@
 /** What a chaos run verifies at its end, free of I/O: expected figures in, verdicts out. */
-import { StationIndex } from "../pipeline/station_transform.ts";
+import { StationIndex } from "../pipeline/stations/topology.ts";
 import type { StationRow } from "../lib/contracts/stations.ts";
 import type { TransformedStation } from "../lib/contracts/stations_transformed.ts";
 

@@ -1,4 +1,5 @@
 /** The chaos run's own child processes: stages and the dashboard, with their output in files. */
+import { freePort, pollReady } from "../lib/health.ts";
 import { denoArgs, type StageSpec } from "../lib/stages.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
@@ -64,21 +65,12 @@ export class Child {
 
   /** Resolves with the milliseconds since start once /readyz answers 200, or rejects. */
   async waitReady(timeoutMs: number): Promise<number> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      if (!this.running) throw new Error(`${this.name} exited before it was ready`);
-      if (Date.now() > deadline) throw new Error(`${this.name} was not ready in time`);
-      try {
-        const response = await fetch(`${this.healthUrl}/readyz`, {
-          signal: AbortSignal.timeout(1_000),
-        });
-        await response.body?.cancel();
-        if (response.ok) return performance.now() - this.startedAt;
-      } catch {
-        // not listening yet
-      }
-      await new Promise((r) => setTimeout(r, 100));
+    if (await pollReady(this.healthUrl, timeoutMs, () => this.running)) {
+      return performance.now() - this.startedAt;
     }
+    throw new Error(
+      `${this.name} ${this.running ? "was not ready in time" : "exited before it was ready"}`,
+    );
   }
 
   async kill(signal: Deno.Signal): Promise<number> {
@@ -89,13 +81,6 @@ export class Child {
     }
     return await this.exited;
   }
-}
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
 }
 
 /** A stage as its deno.json task runs it, from the repository root, with a health port. */

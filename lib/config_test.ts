@@ -97,7 +97,7 @@ Deno.test("configuration errors name the setting, never the secret", () => {
 });
 
 Deno.test("no --help text prints a secret from the environment", async () => {
-  const scripts = ["pipeline/summary/main.ts", "pipeline/stations.ts", "pipeline/simulate.ts"];
+  const scripts = ["pipeline/summary/main.ts", "pipeline/stations/main.ts", "pipeline/simulate.ts"];
   for (const script of scripts) {
     const file = new URL(`../${script}`, import.meta.url);
     if (!(await Deno.stat(file).then(() => true, () => false))) continue;

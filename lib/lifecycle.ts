@@ -3,6 +3,7 @@
  * SIGINT and SIGTERM.
  */
 import { type HealthServer, serveHealth } from "./health.ts";
+import type { StageMetrics } from "./metrics.ts";
 
 export interface Stoppable {
   readonly stats: object;
@@ -11,6 +12,8 @@ export interface Stoppable {
   /** Partitions held and caught up: what /readyz reports. */
   ready(): boolean;
   stop(): Promise<void>;
+  /** Served at /metrics. */
+  readonly metrics?: StageMetrics;
 }
 
 export interface StageRunOptions {
@@ -35,8 +38,14 @@ export async function runStageUntilSignal(
     live: () => !failedAlready,
     ready: () => stage.ready(),
     detail: () => stage.stats,
+    metrics: stage.metrics
+      ? () => {
+        stage.metrics!.ready.set(stage.ready() ? 1 : 0);
+        return stage.metrics!.scrape();
+      }
+      : undefined,
   }, options.health);
-  console.log(`${name}: health on ${health.url} (/healthz, /readyz)`);
+  console.log(`${name}: health on ${health.url} (/healthz, /readyz, /metrics)`);
   const progressMs = options.progressMs ?? 5_000;
   let last = "";
   const progress = setInterval(() => {

@@ -4,6 +4,7 @@
  */
 import { Buffer } from "node:buffer";
 import {
+  type Admin,
   AssignerProtocol,
   type Consumer,
   type Kafka,
@@ -20,25 +21,39 @@ export interface ReadToEndOptions {
   timeoutMs?: number;
   /** Told each fetched batch's high watermark, which counts records of open transactions. */
   onHighWatermark?: (partition: number, highWatermark: bigint) => void;
+  /** The end offsets to read to, when the caller has just fetched them. */
+  ends?: ReadonlyMap<number, bigint>;
 }
 
-/** End offsets (the next offset to be written) of each partition of a topic. */
-export async function endOffsets(kafka: Kafka, topic: string): Promise<Map<number, bigint>> {
-  const admin = kafka.admin();
-  await admin.connect();
+/**
+ * End offsets (the next offset to be written) of each partition of a topic, through `admin`
+ * when given (it stays connected) or a short-lived admin client of its own.
+ */
+export async function endOffsets(
+  kafka: Kafka,
+  topic: string,
+  admin?: Admin,
+): Promise<Map<number, bigint>> {
+  if (admin) return await fetchEndOffsets(admin, topic);
+  const own = kafka.admin();
+  await own.connect();
   try {
-    // A topic created a moment ago may not have its leaders known everywhere yet.
-    for (let attempt = 1;; attempt++) {
-      try {
-        const offsets = await admin.fetchTopicOffsets(topic);
-        return new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
-      } catch (error) {
-        if (!(error as { retriable?: boolean }).retriable || attempt >= 50) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    }
+    return await fetchEndOffsets(own, topic);
   } finally {
-    await admin.disconnect();
+    await own.disconnect();
+  }
+}
+
+async function fetchEndOffsets(admin: Admin, topic: string): Promise<Map<number, bigint>> {
+  // A topic created a moment ago may not have its leaders known everywhere yet.
+  for (let attempt = 1;; attempt++) {
+    try {
+      const offsets = await admin.fetchTopicOffsets(topic);
+      return new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
+    } catch (error) {
+      if (!(error as { retriable?: boolean }).retriable || attempt >= 50) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   }
 }
 
@@ -107,7 +122,7 @@ export async function readToEnd(
   onMessage: (partition: number, message: KafkaMessage) => void,
   options: ReadToEndOptions = {},
 ): Promise<void> {
-  const catchUp = new CatchUp(await endOffsets(kafka, topic), options.partitions);
+  const catchUp = new CatchUp(options.ends ?? await endOffsets(kafka, topic), options.partitions);
   if (catchUp.caughtUp) return;
 
   const consumer = kafka.consumer({

@@ -24,7 +24,7 @@ export const STAGES = {
   },
   stations: {
     task: "stations",
-    script: "pipeline/stations.ts",
+    script: "pipeline/stations/main.ts",
     permissions: "stage",
     health: true,
   },

@@ -7,6 +7,7 @@ import type { SchemaRegistry } from "@kafkajs/confluent-schema-registry";
 import { parse } from "csv-parse/sync";
 import { type Config, loadConfig } from "../lib/config.ts";
 import { createKafka } from "../lib/kafka.ts";
+import { freePort } from "../lib/health.ts";
 import { createRegistry, registerTopicSchemas, type TopicSchemaIds } from "../lib/registry.ts";
 import { ensureTopics, topicSpec } from "../lib/admin.ts";
 import type { TopicRole } from "../lib/contracts/topics.ts";
@@ -149,13 +150,6 @@ export function stationsFromCsv() {
     }
   }
   return out;
-}
-
-export function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
 }
 
 export interface DashboardProcess {

@@ -60,8 +60,19 @@ export interface EngineStats {
   retries: number;
 }
 
+/** Told what the engine does, for metrics; every call is cheap and must not throw. */
+export interface EngineObserver {
+  committed(
+    hop: Hop<unknown>,
+    batch: { inputs: number; outputs: OutputRecord[]; deadLetters: number; ms: number },
+  ): void;
+  aborted(hop: Hop<unknown>): void;
+  restored(hop: Hop<unknown>, ms: number): void;
+}
+
 export interface EngineOptions {
   group: string;
+  observer?: EngineObserver;
   log?: (line: string) => void;
   maxBackoffMs?: number;
   /** How often a task may purge its committed input. */
@@ -292,11 +303,13 @@ export class ExactlyOnceEngine {
     );
     // Restoring must not cost the membership.
     const keepAlive = setInterval(() => control.heartbeat().catch(() => {}), 1_000);
+    const started = this.#now();
     try {
       await session.init();
       const bytes = await this.ports.lastCheckpoint(hop.checkpointTopic, partition);
       const checkpoint = bytes === null ? null : decodeCheckpoint(bytes);
       const state = checkpoint === null ? hop.emptyState() : hop.decodeState(checkpoint.state);
+      this.options.observer?.restored(hop as Hop<unknown>, this.#now() - started);
       this.#log(
         `${hop.name}: ${hop.inputTopic}[${partition}] ready at offset ${
           checkpoint?.next ?? "start"
@@ -335,6 +348,7 @@ export class ExactlyOnceEngine {
       key: checkpointKey(hop.inputTopic, partition),
       value: encodeCheckpoint({ next, state: hop.encodeState(task.state) }),
     };
+    const started = this.#now();
     await session.begin();
     try {
       await sendChunks(session, result.outputs);
@@ -343,9 +357,16 @@ export class ExactlyOnceEngine {
       await session.sendOffsets(this.options.group, hop.inputTopic, partition, next);
       await session.commit();
     } catch (error) {
+      this.options.observer?.aborted(hop as Hop<unknown>);
       await session.abort().catch(() => {});
       throw error;
     }
+    this.options.observer?.committed(hop as Hop<unknown>, {
+      inputs: fresh.length,
+      outputs: result.outputs,
+      deadLetters: deadLetters.length,
+      ms: this.#now() - started,
+    });
     task.next = next;
     this.stats.processed += fresh.length;
     this.stats.deadLetters += deadLetters.length;

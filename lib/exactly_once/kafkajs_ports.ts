@@ -16,22 +16,23 @@ import {
 } from "./ports.ts";
 
 /**
- * The last checkpoint, unless a transaction is still open in the partition. A task's checkpoint
- * partition is its own and its earlier owners are fenced, so records past the stable offset
- * belong to a transaction the broker has not ended yet: the checkpoint read below it may be an old
- * one, and restoring from it would count again what later checkpoints cover. Wait instead.
+ * The last checkpoint, unless the partition was written to while it was read. A restore reads
+ * read_committed up to the end offset the partition had when it began, so it waits for any
+ * transaction open below that end. Only the task itself should write to its checkpoint
+ * partition, and its earlier owners are fenced first; a high watermark past that end means a
+ * writer was still active, and a later checkpoint than the one read may be on its way. Wait.
  */
 export function checkedCheckpoint(
   topic: string,
   partition: number,
-  stableOffset: bigint,
+  readTo: bigint,
   highWatermark: bigint,
   last: Bytes | null,
 ): Bytes | null {
-  if (highWatermark > stableOffset) {
+  if (highWatermark > readTo) {
     throw new DependencyUnavailableError(
-      `${topic}[${partition}] holds an open transaction (stable offset ${stableOffset}, ` +
-        `high watermark ${highWatermark}); waiting for the broker to end it`,
+      `${topic}[${partition}] was written to while it was restored (read to offset ${readTo}, ` +
+        `high watermark ${highWatermark}); restoring again`,
     );
   }
   return last;
@@ -114,10 +115,13 @@ export function kafkajsSession(kafka: Kafka, transactionalId: string): Transacti
 /** Ports for one stage: `admin` must be connected, and stays the caller's to disconnect. */
 export function kafkajsPorts(kafka: Kafka, admin: Admin): EnginePorts {
   const maxBytes = new Map<string, Promise<number>>();
+  /** Partition counts seen so far: partitions are never removed, so a count once seen holds. */
+  const partitionCounts = new Map<string, number>();
   return {
     session: (id) => kafkajsSession(kafka, id),
     async lastCheckpoint(topic, partition) {
-      const stable = (await endOffsets(kafka, topic)).get(partition) ?? 0n;
+      const ends = await endOffsets(kafka, topic, admin);
+      const readTo = ends.get(partition) ?? 0n;
       let last: Bytes | null = null;
       let highWatermark = 0n;
       await readToEnd(kafka, topic, (p, message) => {
@@ -125,16 +129,20 @@ export function kafkajsPorts(kafka: Kafka, admin: Admin): EnginePorts {
       }, {
         partitions: [partition],
         readCommitted: true,
+        ends,
         onHighWatermark: (p, hw) => {
           if (p === partition && hw > highWatermark) highWatermark = hw;
         },
       });
-      return checkedCheckpoint(topic, partition, stable, highWatermark, last);
+      return checkedCheckpoint(topic, partition, readTo, highWatermark, last);
     },
     async ensurePartitions(topic, count) {
+      if ((partitionCounts.get(topic) ?? 0) >= count) return;
       const known = async () => {
         const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
-        return topics[0].partitions.length;
+        const seen = topics[0].partitions.length;
+        partitionCounts.set(topic, Math.max(seen, partitionCounts.get(topic) ?? 0));
+        return seen;
       };
       if (await known() >= count) return;
       try {

@@ -3,14 +3,37 @@
  * batches handed to the engine, rebalances passed on.
  */
 import type { Consumer, Kafka } from "kafkajs";
-import { type EngineStats, ExactlyOnceEngine, type Hop } from "./engine.ts";
+import { type EngineObserver, type EngineStats, ExactlyOnceEngine, type Hop } from "./engine.ts";
 import { kafkajsPorts } from "./kafkajs_ports.ts";
+import type { StageMetrics } from "../metrics.ts";
 
 export interface RunOptions {
   groupId: string;
   /** Partitions processed at once by one instance. */
   concurrency?: number;
   log?: (line: string) => void;
+  metrics?: StageMetrics;
+}
+
+/** The engine's events as the stage's Prometheus metrics. */
+export function metricsObserver(metrics: StageMetrics): EngineObserver {
+  return {
+    committed(hop, { inputs, outputs, deadLetters, ms }) {
+      metrics.recordsIn.inc({ topic: hop.inputTopic }, inputs);
+      const perTopic = new Map<string, number>();
+      for (const o of outputs) perTopic.set(o.topic, (perTopic.get(o.topic) ?? 0) + 1);
+      for (const [topic, n] of perTopic) metrics.recordsOut.inc({ topic }, n);
+      if (deadLetters > 0) metrics.deadLetters.inc({ topic: hop.inputTopic }, deadLetters);
+      metrics.transactions.inc({ outcome: "committed" });
+      metrics.transactionSeconds.observe(ms / 1000);
+    },
+    aborted() {
+      metrics.transactions.inc({ outcome: "aborted" });
+    },
+    restored(_hop, ms) {
+      metrics.restoreSeconds.observe(ms / 1000);
+    },
+  };
 }
 
 export interface RunningStage {
@@ -20,6 +43,7 @@ export interface RunningStage {
   /** Every assigned partition's task is open: what /readyz reports. */
   ready(): boolean;
   stop(): Promise<void>;
+  readonly metrics?: StageMetrics;
 }
 
 /** Consumer restarts without a committed batch in between before the stage gives up. */
@@ -37,6 +61,7 @@ export async function runExactlyOnce(
   const engine = new ExactlyOnceEngine(kafkajsPorts(kafka, admin), hops, {
     group: options.groupId,
     log,
+    observer: options.metrics ? metricsObserver(options.metrics) : undefined,
   });
   let failuresInARow = 0;
   let lastTransactions = 0;
@@ -95,6 +120,10 @@ export async function runExactlyOnce(
     eachBatchAutoResolve: false,
     autoCommit: false,
     eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+      options.metrics?.consumerLag.set(
+        { topic: batch.topic, partition: String(batch.partition) },
+        Number(batch.offsetLag()),
+      );
       if (batch.messages.length === 0) return;
       const records = batch.messages.map((m) => ({
         offset: BigInt(m.offset),
@@ -116,6 +145,7 @@ export async function runExactlyOnce(
     stats: engine.stats,
     failed,
     ready: () => engine.ready(),
+    metrics: options.metrics,
     async stop() {
       await consumer.disconnect();
       await engine.close();

@@ -10,7 +10,7 @@
  * partitions hold and write the difference, so no record is written twice.
  */
 import type { TransformedStation } from "../../lib/contracts/stations_transformed.ts";
-import { changes, type OutputRecord } from "../station_transform.ts";
+import { changes, type OutputRecord } from "./topology.ts";
 
 /** The input partition whose owner writes output partition `outputPartition`. */
 export function ownerOf(outputPartition: number, inputPartitions: number): number {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import kafkajs from "kafkajs";
 import { partitionFor } from "../../lib/partitioned_send.ts";
 import type { StationRow } from "../../lib/contracts/stations.ts";
-import { type OutputRecord, StationIndex } from "../station_transform.ts";
+import { type OutputRecord, StationIndex } from "./topology.ts";
 import {
   AppliedOffsets,
   Budget,

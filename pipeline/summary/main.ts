@@ -22,6 +22,7 @@ import { endOffsets } from "../../lib/read_to_end.ts";
 import { AvroDecoder } from "../../lib/contracts/wire_format.ts";
 import { runExactlyOnce } from "../../lib/exactly_once/run.ts";
 import { runStageUntilSignal } from "../../lib/lifecycle.ts";
+import { StageMetrics } from "../../lib/metrics.ts";
 import { countsHop, entriesHop, type SummaryTopics } from "./topology.ts";
 import { stationDecoder } from "./decode.ts";
 import { restartProblem } from "./restart_check.ts";
@@ -136,7 +137,11 @@ if (import.meta.main) {
   const stage = await runExactlyOnce(
     kafka,
     [entriesHop(topics, decodeStations, partitions), countsHop(topics)],
-    { groupId: group, concurrency: Number(values.concurrency) },
+    {
+      groupId: group,
+      concurrency: Number(values.concurrency),
+      metrics: new StageMetrics("summary"),
+    },
   );
   console.log(`summary: counting ${topics.turnstiles} into ${topics.summary} as group ${group}`);
   await runStageUntilSignal(stage, "summary", { health: config.health });

@@ -1,4 +1,5 @@
 /** Pipeline stages as real subprocesses, the way a user runs them, for integration tests. */
+import { freePort, pollReady } from "../../lib/health.ts";
 import { denoArgs, type StageSpec } from "../../lib/stages.ts";
 
 const ROOT = new URL("../../", import.meta.url);
@@ -15,14 +16,6 @@ export interface StageProcess {
   kill(signal?: Deno.Signal): Promise<number>;
   /** Waits for the process to end by itself. */
   exited: Promise<number>;
-}
-
-/** A port that was free a moment ago, for a child's health endpoint. */
-export function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
 }
 
 /**
@@ -59,19 +52,7 @@ export function startStage(
     pid: child.pid,
     healthUrl,
     async waitReady(timeoutMs = 60_000) {
-      const deadline = Date.now() + timeoutMs;
-      while (Date.now() < deadline && !ended) {
-        try {
-          const response = await fetch(`${healthUrl}/readyz`, {
-            signal: AbortSignal.timeout(1_000),
-          });
-          await response.body?.cancel();
-          if (response.ok) return;
-        } catch {
-          // not listening yet
-        }
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+      if (await pollReady(healthUrl, timeoutMs, () => !ended)) return;
       throw new Error(
         `${stage.task} was not ready after ${timeoutMs} ms${ended ? " (it exited)" : ""}:\n${text}`,
       );

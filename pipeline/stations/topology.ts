@@ -2,13 +2,24 @@
  * The stations transform, free of I/O: rows of the `stations` table (one per platform stop) in,
  * one record per station and line out. It replaces the seed's Faust agent.
  */
-import { type Line, LINES } from "../lib/contracts/enums.ts";
-import type { StationRow } from "../lib/contracts/stations.ts";
+import { type Line, LINES } from "../../lib/contracts/enums.ts";
+import { parseStationRow, parseStopKey, type StationRow } from "../../lib/contracts/stations.ts";
 import {
   transformedKey,
   type TransformedStation,
   transformedValue,
-} from "../lib/contracts/stations_transformed.ts";
+} from "../../lib/contracts/stations_transformed.ts";
+
+/** A record of the input as Kafka Connect writes it: a stop's row, its deletion, or unreadable. */
+export type StopChange = { stopId: number; row: StationRow | null } | { reason: string };
+
+export function readStopRecord(key: string | null, value: string | null): StopChange {
+  const stopId = parseStopKey(key);
+  if (stopId === null) return { reason: "key has no integer stop_id" };
+  const parsed = parseStationRow(value);
+  if ("reason" in parsed) return { reason: parsed.reason };
+  return { stopId, row: "row" in parsed ? parsed.row : null };
+}
 
 export function linesOf(row: StationRow): Line[] {
   return LINES.filter((line) => row[line]);

@@ -9,21 +9,21 @@
  * and then follows live changes. Instances in one consumer group share the writing: the owner of
  * an input partition writes that partition's dead letters and its own share of the output
  * partitions, in transactions that fence the previous owner, and on taking a partition over it
- * writes only what differs from what that share already holds (see stations/ownership.ts).
+ * writes only what differs from what that share already holds (see ownership.ts).
  * Re-running it, or running several, therefore adds nothing a reader could see. A write that
  * still fails after the client's retries ends the stage with one line and exit code 1.
  */
 import { parseArgs } from "node:util";
 import type { Consumer, KafkaMessage, Producer, RetryOptions } from "kafkajs";
-import { groupId, loadConfig } from "../lib/config.ts";
-import { createKafka } from "../lib/kafka.ts";
-import { deadLetterSpec, ensureTopics, partitionCount, topicSpec } from "../lib/admin.ts";
-import { CatchUp, endOffsets, readToEnd } from "../lib/read_to_end.ts";
-import { runStageUntilSignal } from "../lib/lifecycle.ts";
-import { partitionFor } from "../lib/partitioned_send.ts";
-import { parseStationRow, parseStopKey } from "../lib/contracts/stations.ts";
-import { deadLetterHeaders, deadLetterSource } from "../lib/contracts/dead_letters.ts";
-import { type OutputRecord, StationIndex } from "./station_transform.ts";
+import { groupId, loadConfig } from "../../lib/config.ts";
+import { createKafka } from "../../lib/kafka.ts";
+import { deadLetterSpec, ensureTopics, partitionCount, topicSpec } from "../../lib/admin.ts";
+import { CatchUp, endOffsets, readToEnd } from "../../lib/read_to_end.ts";
+import { runStageUntilSignal } from "../../lib/lifecycle.ts";
+import { StageMetrics } from "../../lib/metrics.ts";
+import { byPartition, partitionFor } from "../../lib/partitioned_send.ts";
+import { deadLetterHeaders, deadLetterSource } from "../../lib/contracts/dead_letters.ts";
+import { type OutputRecord, readStopRecord, StationIndex } from "./topology.ts";
 import {
   AppliedOffsets,
   Budget,
@@ -35,7 +35,7 @@ import {
   OutputShare,
   outputsOf,
   sourceOf,
-} from "./stations/ownership.ts";
+} from "./ownership.ts";
 
 const HELP = `Usage: deno task stations [--help]
 
@@ -103,6 +103,7 @@ async function main(): Promise<void> {
   const failed = new Promise<Error>((resolve) => (fail = resolve));
   let stopping = false;
   const stats = { rows: 0, written: 0, deadLetters: 0, stations: 0, partitions: [] as number[] };
+  const metrics = new StageMetrics("stations");
 
   // State changes and writes run one at a time, in order. A failure ends the stage.
   let queue = Promise.resolve();
@@ -163,18 +164,14 @@ async function main(): Promise<void> {
   async function write(claim: Claim, records: OutputRecord[], letters: DeadLetter<KafkaMessage>[]) {
     if (claim.released || (records.length === 0 && letters.length === 0)) return;
     let doing = "starting a transaction";
+    const started = performance.now();
     try {
       const transaction = await claim.producer.transaction();
       try {
         if (records.length > 0) {
           doing = `writing ${output}`;
           // One partition per request: see lib/partitioned_send.ts for why.
-          const byPartition = new Map<number, { key: string; value: string | null }[]>();
-          for (const { key, value } of records) {
-            const partition = partitionOf(key);
-            byPartition.set(partition, [...(byPartition.get(partition) ?? []), { key, value }]);
-          }
-          for (const [partition, messages] of byPartition) {
+          for (const [partition, messages] of byPartition(output, records, outputPartitions)) {
             await transaction.send({
               topic: output,
               acks: -1,
@@ -197,9 +194,12 @@ async function main(): Promise<void> {
         doing = "committing a transaction";
         await transaction.commit();
       } catch (error) {
+        metrics.transactions.inc({ outcome: "aborted" });
         await transaction.abort().catch(() => {});
         throw error;
       }
+      metrics.transactions.inc({ outcome: "committed" });
+      metrics.transactionSeconds.observe((performance.now() - started) / 1000);
     } catch (error) {
       if (claim.released) return;
       if (isFenced(error)) return await fenced(claim);
@@ -207,6 +207,8 @@ async function main(): Promise<void> {
     }
     claim.share.written(records);
     book.written(letters);
+    if (records.length > 0) metrics.recordsOut.inc({ topic: output }, records.length);
+    if (letters.length > 0) metrics.deadLetters.inc({ topic: input }, letters.length);
     stats.written += records.length;
     stats.deadLetters += letters.length;
     for (const { partition, offset, reason } of letters) {
@@ -237,6 +239,7 @@ async function main(): Promise<void> {
     (async () => {
       if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
       if (claim.released) return;
+      const started = performance.now();
       await claim.producer.connect();
       // The first transaction initialises the producer id, which fences the earlier owner and
       // completes or aborts its open transaction: only then is the output final to read.
@@ -258,6 +261,7 @@ async function main(): Promise<void> {
         await write(claim, claim.share.diff(index.all()), book.due(partition, alreadyDead));
         if (claim.released) return;
         claim.ready = true;
+        metrics.restoreSeconds.observe((performance.now() - started) / 1000);
         takeovers.get(partition)?.reset();
         reportIfReady();
       });
@@ -285,20 +289,18 @@ async function main(): Promise<void> {
   async function onInput(partition: number, message: KafkaMessage) {
     if (!applied.take(partition, message.offset)) return;
     stats.rows++;
-    const stopId = parseStopKey(message.key?.toString() ?? null);
-    const parsed = parseStationRow(message.value?.toString() ?? null);
-    const reason = stopId === null
-      ? "key has no integer stop_id"
-      : "reason" in parsed
-      ? parsed.reason
-      : null;
-    if (reason !== null) {
-      book.add({ partition, offset: message.offset, reason, message });
+    metrics.recordsIn.inc({ topic: input });
+    const change = readStopRecord(
+      message.key?.toString() ?? null,
+      message.value?.toString() ?? null,
+    );
+    if ("reason" in change) {
+      book.add({ partition, offset: message.offset, reason: change.reason, message });
       const claim = claims.get(partition);
       if (live && claim?.ready) await write(claim, [], book.due(partition, new Set()));
       return;
     }
-    const affected = index.apply(stopId!, "row" in parsed ? parsed.row : null);
+    const affected = index.apply(change.stopId, change.row);
     if (!live) return;
     const desired = index.all();
     for (const claim of [...claims.values()]) {
@@ -366,6 +368,7 @@ async function main(): Promise<void> {
   const running = runStageUntilSignal(
     {
       stats,
+      metrics,
       failed,
       ready: () => live,
       async stop() {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { transformedKey } from "../lib/contracts/stations_transformed.ts";
-import { changes, StationIndex } from "./station_transform.ts";
-import { projectStationRows, sampleStationRow } from "../lib/contracts/station_samples.ts";
+import { transformedKey } from "../../lib/contracts/stations_transformed.ts";
+import { changes, readStopRecord, StationIndex } from "./topology.ts";
+import { projectStationRows, sampleStationRow } from "../../lib/contracts/station_samples.ts";
 
 const row = sampleStationRow;
 
@@ -79,4 +79,45 @@ Deno.test("a stop that moves to another line retracts the old line", () => {
     [transformedKey(40380, "blue"), true],
     [transformedKey(40380, "green"), false],
   ]);
+});
+
+/** Connect's records for the stations table in, the transformed records out, as the stage runs. */
+function transform(records: [string | null, string | null][]) {
+  const index = new StationIndex();
+  const emitted = new Map<string, string>();
+  const outputs: { key: string; value: string | null }[] = [];
+  const deadLetters: string[] = [];
+  for (const [key, value] of records) {
+    const change = readStopRecord(key, value);
+    if ("reason" in change) {
+      deadLetters.push(change.reason);
+      continue;
+    }
+    for (const record of index.update(emitted, change.stopId, change.row)) {
+      outputs.push(record);
+      if (record.value === null) emitted.delete(record.key);
+      else emitted.set(record.key, record.value);
+    }
+  }
+  return { outputs, deadLetters };
+}
+
+Deno.test("Connect records in, transformed records and dead letters out", () => {
+  const clark = row({ stop_id: 30074, station_id: 40380, blue: true, green: false });
+  const { outputs, deadLetters } = transform([
+    ['{"stop_id": 30074}', JSON.stringify(clark)],
+    ["not json", JSON.stringify(clark)],
+    ['{"stop_id": 30075}', "{broken"],
+    ['{"stop_id": 30074}', JSON.stringify(clark)],
+    ['{"stop_id": 30074}', null],
+  ]);
+  const key = transformedKey(40380, "blue");
+  assert.deepEqual(
+    outputs.map((o) => [o.key, o.value === null ? null : JSON.parse(o.value).line]),
+    [
+      [key, "blue"],
+      [key, null],
+    ],
+  );
+  assert.deepEqual(deadLetters, ["key has no integer stop_id", "value is not JSON"]);
 });
