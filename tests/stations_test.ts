@@ -21,6 +21,7 @@ import { ensureStationsConnector } from "../lib/connector.ts";
 import { configFor, freshNamespace, waitFor } from "./helpers/mod.ts";
 import { type StageProcess, startStage } from "./helpers/stage.ts";
 import { STAGES } from "../lib/stages.ts";
+import { parseMetricsWithPrometheusClient } from "./foreign/prometheus.ts";
 
 const STATIONS = STAGES.stations;
 
@@ -145,9 +146,17 @@ Deno.test("stations transform writes exactly the expected station and line pairs
   });
   assert.deepEqual(dead, ["value is not JSON"]);
 
-  // A second run replays the input and must find nothing to write.
+  // A second run replays the input and must find nothing to write; its metrics say so.
   stage = startStage(STATIONS, [], env);
   await stage.waitReady(45_000);
+  const samples = await parseMetricsWithPrometheusClient(
+    await (await fetch(`${stage.healthUrl}/metrics`)).text(),
+  );
+  const value = (name: string) =>
+    samples.filter((s) => s.name === name).reduce((total, s) => total + s.value, 0);
+  assert.equal(value("cta_records_in_total"), csvRows.length + 1);
+  assert.equal(value("cta_records_out_total"), 0);
+  assert.equal(value("cta_ready"), 1);
   assert.equal(await stage.kill("SIGTERM"), 0);
   assert.equal((await readTransformed(kafka, config)).records, expected.size);
   let deadAfter = 0;
