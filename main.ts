@@ -10,6 +10,8 @@ import * as index from "./routes/index.tsx";
 import * as events from "./routes/api/events.ts";
 import * as state from "./routes/api/state.ts";
 import * as healthz from "./routes/healthz.ts";
+import * as readyz from "./routes/readyz.ts";
+import * as metrics from "./routes/metrics.ts";
 
 export function createApp(dashboard: DashboardContext): Hono<AppEnv> {
   return new Hono<AppEnv>()
@@ -18,7 +20,9 @@ export function createApp(dashboard: DashboardContext): Hono<AppEnv> {
     .get("/", index.handler)
     .get("/api/events", events.handler)
     .get("/api/state", state.handler)
-    .get("/healthz", healthz.handler);
+    .get("/healthz", healthz.handler)
+    .get("/readyz", readyz.handler)
+    .get("/metrics", metrics.handler);
 }
 
 if (import.meta.main) {

@@ -39,7 +39,7 @@ export const STAGES = {
     task: "rest-proxy",
     script: "rest_proxy/main.ts",
     permissions: "stage",
-    health: false,
+    health: true,
   },
   connector: {
     task: "connector",

@@ -1,10 +1,13 @@
 /**
  * The REST proxy service: `deno task rest-proxy`. Binds REST_PROXY_HOST:REST_PROXY_PORT
- * (127.0.0.1:8082), writes to KAFKA_BOOTSTRAP_SERVERS, registers schemas at SCHEMA_REGISTRY_URL.
+ * (127.0.0.1:8082), writes to KAFKA_BOOTSTRAP_SERVERS, registers schemas at SCHEMA_REGISTRY_URL,
+ * and answers /healthz, /readyz and /metrics on HEALTH_HOST:HEALTH_PORT.
  */
 import { loadConfig } from "../lib/config.ts";
+import { serveHealth } from "../lib/health.ts";
+import { StageMetrics } from "../lib/metrics.ts";
 import { createApp } from "./app.ts";
-import { KafkaTopicSink } from "./kafka_sink.ts";
+import { KafkaTopicSink, type TopicSink } from "./kafka_sink.ts";
 import { RegistrySchemaStore } from "./schema_store.ts";
 import { proxySettings } from "./settings.ts";
 
@@ -24,7 +27,25 @@ const sink = await KafkaTopicSink.connect(config).catch((error) => {
   );
   Deno.exit(1);
 });
-const app = createApp({ sink, schemas: new RegistrySchemaStore(config.registry), settings });
+const metrics = new StageMetrics("rest-proxy");
+/** The sink, counting the records Kafka acknowledged. */
+const countedSink: TopicSink = {
+  listTopics: () => sink.listTopics(),
+  partitions: (topic) => sink.partitions(topic),
+  createTopic: (topic) => sink.createTopic(topic),
+  async send(topic, records) {
+    const offsets = await sink.send(topic, records);
+    const written = offsets.filter((o) => o.error === null).length;
+    if (written > 0) metrics.recordsOut.inc({ topic }, written);
+    return offsets;
+  },
+  close: () => sink.close(),
+};
+const app = createApp({
+  sink: countedSink,
+  schemas: new RegistrySchemaStore(config.registry),
+  settings,
+});
 
 const server = Deno.serve({
   hostname: config.restProxy.host,
@@ -39,11 +60,22 @@ const server = Deno.serve({
 }, app.fetch);
 
 let stopping = false;
+const health = await serveHealth({
+  live: () => !stopping,
+  ready: () => !stopping,
+  metrics: () => {
+    metrics.ready.set(stopping ? 0 : 1);
+    return metrics.scrape();
+  },
+}, config.health);
+console.log(`[rest-proxy] health on ${health.url} (/healthz, /readyz, /metrics)`);
+
 async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
   console.log(`[rest-proxy] ${signal}: no new requests, flushing the producer`);
   await server.shutdown();
+  await health.shutdown().catch(() => {});
   await sink.close();
   console.log("[rest-proxy] stopped");
   Deno.exit(0);

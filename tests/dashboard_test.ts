@@ -3,6 +3,7 @@
  * `deno test -P tests/dashboard_test.ts`.
  */
 import assert from "node:assert/strict";
+import { parseMetricsWithPrometheusClient, promtoolCheckMetrics } from "./foreign/prometheus.ts";
 import { ensureTopics, topicSpec } from "../lib/admin.ts";
 import { SseReader } from "../chaos/sse_client.ts";
 import { applyChanges, type Change as StateChange, emptyState } from "../dashboard/state.ts";
@@ -120,6 +121,26 @@ Deno.test({
         assert.deepEqual(health.waitingTopics, []);
         assert.equal(health.subscribedTopics.length, 4);
         assert.ok(health.consumers.every((c: { connected: boolean }) => c.connected));
+      });
+
+      await t.step("readyz is 200 and /metrics counts what the consumers read", async () => {
+        const ready = await fetch(`${dashboard.url}/readyz`);
+        assert.equal(ready.status, 200, await ready.clone().text());
+        await ready.body?.cancel();
+        const text = await (await fetch(`${dashboard.url}/metrics`)).text();
+        const samples = await parseMetricsWithPrometheusClient(text);
+        const value = (name: string, topic?: string) =>
+          samples.filter((s) => s.name === name && (!topic || s.labels.topic === topic))
+            .reduce((total, s) => total + s.value, 0);
+        const health = await (await fetch(`${dashboard.url}/healthz`)).json();
+        for (const consumer of health.consumers as { topic: string; records: number }[]) {
+          assert.equal(value("cta_records_in_total", consumer.topic), consumer.records);
+        }
+        assert.ok(value("cta_records_in_total") > 0);
+        assert.equal(value("cta_ready"), 1);
+        assert.ok(value("cta_sse_deltas_total") > 0);
+        const lint = await promtoolCheckMetrics(text);
+        assert.ok(lint.ok, `promtool check metrics: ${lint.says}`);
       });
     } finally {
       await first.close();

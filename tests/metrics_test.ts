@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { createKafka } from "../lib/kafka.ts";
 import { createRegistry } from "../lib/registry.ts";
+import { ensureTopics } from "../lib/admin.ts";
 import { freePort } from "../lib/health.ts";
 import { STAGES } from "../lib/stages.ts";
 import { configFor, freshNamespace, waitFor } from "./helpers/mod.ts";
@@ -99,6 +100,38 @@ Deno.test("the summary's metrics, scraped by Prometheus, count what it committed
     );
   } finally {
     await prometheus.stop();
+    assert.equal(await stage.kill("SIGTERM"), 0);
+  }
+});
+
+Deno.test("the REST proxy answers /readyz and counts the records Kafka acknowledged", async () => {
+  const namespace = freshNamespace();
+  const config = configFor(namespace);
+  const kafka = createKafka("metrics-test", config.kafka);
+  const topic = `${namespace}proxied`;
+  await ensureTopics(kafka, config, [{ topic, partitions: 2 }]);
+  const port = freePort();
+  const stage = startStage(STAGES.restProxy, [], {
+    REST_PROXY_HOST: "127.0.0.1",
+    REST_PROXY_PORT: String(port),
+  });
+  try {
+    await stage.waitReady(30_000);
+    const response = await fetch(`http://127.0.0.1:${port}/topics/${topic}`, {
+      method: "POST",
+      headers: { "content-type": "application/vnd.kafka.json.v2+json" },
+      body: JSON.stringify({ records: [1, 2, 3, 4, 5].map((n) => ({ value: { n } })) }),
+    });
+    assert.equal(response.status, 200, await response.clone().text());
+    await response.body?.cancel();
+    const text = await (await fetch(`${stage.healthUrl}/metrics`)).text();
+    const samples = await parseMetricsWithPrometheusClient(text);
+    assert.equal(sum(samples, "cta_records_out_total", { topic }), 5);
+    assert.equal(sum(samples, "cta_ready"), 1);
+    assert.ok(samples.every((s) => s.labels.stage === "rest-proxy"));
+    const lint = await promtoolCheckMetrics(text);
+    assert.ok(lint.ok, `promtool check metrics: ${lint.says}`);
+  } finally {
     assert.equal(await stage.kill("SIGTERM"), 0);
   }
 });
