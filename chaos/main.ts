@@ -53,6 +53,7 @@ import { stationsKill } from "./tracks/stations_kill.ts";
 import { summaryKills } from "./tracks/summary_kills.ts";
 import { sigstopZombie } from "./tracks/zombie.ts";
 import { STAGES } from "../lib/stages.ts";
+import { pollReady } from "../lib/health.ts";
 
 const INJECTED_TURNSTILE_GARBAGE = 3;
 
@@ -79,8 +80,11 @@ async function main(options: Options): Promise<number> {
       stations: run.start("stations", STAGES.stations),
       dashboard: run.start("dashboard", STAGES.dashboard),
     };
-    await stages.dashboard.waitFor(/dashboard on http/, 120_000);
-    sse = new SseReader(`http://127.0.0.1:${run.env.DASHBOARD_PORT}`);
+    const dashboardUrl = `http://127.0.0.1:${run.env.DASHBOARD_PORT}`;
+    if (!await pollReady(dashboardUrl, 120_000, () => stages.dashboard.running, "/healthz")) {
+      throw new Error("the dashboard did not answer /healthz");
+    }
+    sse = new SseReader(dashboardUrl);
     await Promise.all(summaries.map((s) => s.child.waitReady(120_000)));
     await withRetries("stations connector", () => ensureStationsConnector(config));
 

@@ -52,17 +52,6 @@ export class Child {
     return this.#text;
   }
 
-  /** Resolves with the milliseconds since start once the output matches, or rejects. */
-  async waitFor(pattern: RegExp, timeoutMs: number): Promise<number> {
-    const deadline = Date.now() + timeoutMs;
-    while (!pattern.test(this.#text)) {
-      if (!this.running) throw new Error(`${this.name} exited before printing ${pattern}`);
-      if (Date.now() > deadline) throw new Error(`${this.name} did not print ${pattern} in time`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    return performance.now() - this.startedAt;
-  }
-
   /** Resolves with the milliseconds since start once /readyz answers 200, or rejects. */
   async waitReady(timeoutMs: number): Promise<number> {
     if (await pollReady(this.healthUrl, timeoutMs, () => this.running)) {

@@ -63,18 +63,19 @@ export function freePort(): number {
 }
 
 /**
- * Polls `<healthUrl>/readyz` until it answers 200 (true), `alive()` turns false or the
- * deadline passes (false).
+ * Polls `<healthUrl><path>` (/readyz unless told) until it answers 200 (true), `alive()` turns
+ * false or the deadline passes (false).
  */
 export async function pollReady(
   healthUrl: string,
   timeoutMs: number,
   alive: () => boolean = () => true,
+  path = "/readyz",
 ): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline && alive()) {
     try {
-      const response = await fetch(`${healthUrl}/readyz`, { signal: AbortSignal.timeout(1_000) });
+      const response = await fetch(`${healthUrl}${path}`, { signal: AbortSignal.timeout(1_000) });
       await response.body?.cancel();
       if (response.ok) return true;
     } catch {

@@ -17,6 +17,7 @@ export class StageMetrics {
   readonly restoreSeconds: client.Histogram;
   readonly consumerLag: client.Gauge<"topic" | "partition">;
   readonly ready: client.Gauge;
+  readonly groupJoins: client.Counter;
 
   constructor(stage: string) {
     this.registry.setDefaultLabels({ stage });
@@ -63,6 +64,11 @@ export class StageMetrics {
       labelNames: ["topic", "partition"],
       registers,
     });
+    this.groupJoins = new client.Counter({
+      name: "cta_group_joins_total",
+      help: "Assignments received from the consumer group (each join or rejoin).",
+      registers,
+    });
     this.ready = new client.Gauge({
       name: "cta_ready",
       help: "1 when every assigned partition is held and caught up (what /readyz answers).",
@@ -73,5 +79,29 @@ export class StageMetrics {
   /** The exposition text and its content type, for the health server. */
   async scrape(): Promise<{ body: string; contentType: string }> {
     return { body: await this.registry.metrics(), contentType: this.registry.contentType };
+  }
+}
+
+/** The sum of a metric's samples in an exposition (0 when absent): for waiting on a stage. */
+export function metricValue(exposition: string, name: string): number {
+  let total = 0;
+  for (const line of exposition.split("\n")) {
+    const match = line.match(/^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{[^}]*\})? (\S+)$/);
+    if (match && match[1] === name) total += Number(match[2]);
+  }
+  return total;
+}
+
+/** A metric of a running stage, read from its /metrics; null when it does not answer. */
+export async function readMetric(healthUrl: string, name: string): Promise<number | null> {
+  try {
+    const response = await fetch(`${healthUrl}/metrics`, { signal: AbortSignal.timeout(1_000) });
+    if (!response.ok) {
+      await response.body?.cancel();
+      return null;
+    }
+    return metricValue(await response.text(), name);
+  } catch {
+    return null;
   }
 }

@@ -15,6 +15,7 @@ import { parseSummaryValue } from "../lib/contracts/turnstile_summary.ts";
 import { configFor, freshNamespace, waitFor } from "./helpers/mod.ts";
 import { sendSignal, type StageProcess, startStage } from "./helpers/stage.ts";
 import { STAGES } from "../lib/stages.ts";
+import { readMetric } from "../lib/metrics.ts";
 import { entriesPerStation, produceTurnstiles } from "./turnstile_fixture.ts";
 import { pidFile } from "../stack/service.ts";
 import { loadStackSettings } from "../stack/settings.ts";
@@ -365,8 +366,8 @@ Deno.test("an instance paused past its session timeout rejoins: exact counts, no
     await waitForTotal(kafka, config, total(expected), [first, second]);
     assertExact(await summaryCounts(kafka, config), expected);
     // The resumed instance takes part again.
-    const joins = () => first.output().match(/assigned partitions \[/g)?.length ?? 0;
-    await waitFor(() => joins() >= 2, 60_000, "the paused instance to rejoin");
+    const joins = async () => await readMetric(first.healthUrl, "cta_group_joins_total") ?? 0;
+    await waitFor(async () => await joins() >= 2, 60_000, "the paused instance to rejoin");
     const more = entriesPerStation(5_000);
     await produceTurnstiles(kafka, registry, config, more);
     sum(expected, more);

@@ -101,6 +101,7 @@ export async function runExactlyOnce(
       [...(assignment[topic] ?? [])].sort((a, b) => a - b).map((p) => `${topic}[${p}]`)
     );
     log(`${options.groupId}: assigned partitions [${listed.join(", ")}]`);
+    options.metrics?.groupJoins.inc();
     await engine.assign(assignment);
   });
 
