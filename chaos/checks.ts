@@ -1,5 +1,6 @@
 /** What a chaos run verifies at its end, free of I/O: expected figures in, verdicts out. */
-import { StationIndex } from "../pipeline/stations/topology.ts";
+import { linesOf, StationIndex } from "../pipeline/stations/topology.ts";
+import type { Random } from "../pipeline/sim/prng.ts";
 import type { StationRow } from "../lib/contracts/stations.ts";
 import type { TransformedStation } from "../lib/contracts/stations_transformed.ts";
 
@@ -146,4 +147,20 @@ export function runningCheck(crashed: readonly string[]): Check {
     ok: crashed.length === 0,
     detail: crashed.length === 0 ? "summary, stations and dashboard alive" : crashed.join(", "),
   };
+}
+
+/**
+ * The station the run renames while Connect is down: one on the Red, Blue or Green line, since
+ * only those reach the transformed topic and the dashboard.
+ */
+export function drawRename(
+  rows: readonly StationRow[],
+  random: Random,
+  seed: number,
+): { stationId: number; name: string } {
+  const served = rows.filter((r) => linesOf(r).length > 0);
+  const stationIds = [...new Set(served.map((r) => r.station_id))].sort((a, b) => a - b);
+  const stationId = stationIds[random.int(0, stationIds.length - 1)];
+  const name = `${served.find((r) => r.station_id === stationId)!.station_name} (chaos ${seed})`;
+  return { stationId, name };
 }

@@ -5,12 +5,15 @@ import {
   compareRename,
   compareStations,
   compareWeather,
+  drawRename,
   expectedStations,
   latestByKey,
   runningCheck,
   simulationCheck,
 } from "./checks.ts";
 import type { StationRow } from "../lib/contracts/stations.ts";
+import { projectStationRows } from "../lib/contracts/station_samples.ts";
+import { Random } from "../pipeline/sim/prng.ts";
 
 Deno.test("counts pass only when every station is exactly equal", () => {
   const expected = new Map([[40380, 12], [40020, 3]]);
@@ -82,4 +85,14 @@ Deno.test("the simulation and the stages pass only when they ended or stayed as 
   const crashed = runningCheck(["summary-a-3", "stations-2"]);
   assert.equal(crashed.ok, false);
   assert.equal(crashed.detail, "summary-a-3, stations-2");
+});
+
+Deno.test("the renamed station serves a line the transform keeps, whatever the seed", () => {
+  const rows = projectStationRows();
+  for (let seed = 1; seed <= 200; seed++) {
+    const { stationId, name } = drawRename(rows, new Random(seed), seed);
+    const stops = rows.filter((r) => r.station_id === stationId);
+    assert.ok(stops.some((r) => r.red || r.blue || r.green), `seed ${seed}: ${name}`);
+    assert.match(name, new RegExp(` \\(chaos ${seed}\\)$`));
+  }
 });

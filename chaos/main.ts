@@ -24,6 +24,7 @@ import {
   compareRename,
   compareStations,
   compareWeather,
+  drawRename,
   expectedStations,
   latestByKey,
   runningCheck,
@@ -191,13 +192,6 @@ async function createTopicsWithGarbage(run: Run): Promise<string[]> {
 }
 
 /** The station renamed while Connect is down, drawn from the seed. */
-function drawRename(rows: StationRow[], random: Random, seed: number) {
-  const stationIds = [...new Set(rows.map((r) => r.station_id))].sort((a, b) => a - b);
-  const stationId = stationIds[random.int(0, stationIds.length - 1)];
-  const name = `${rows.find((r) => r.station_id === stationId)!.station_name} (chaos ${seed})`;
-  return { stationId, name };
-}
-
 if (import.meta.main) {
   const options = parseOptions(Deno.args);
   if (!options) {
