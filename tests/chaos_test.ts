@@ -27,9 +27,6 @@ Deno.test({
           "10",
           "--seed",
           "7",
-          // After the summary kills: a zombie amid them is the open defect the README names.
-          "--zombie-at",
-          "120000",
         ],
         cwd: new URL("..", import.meta.url).pathname,
         env: { STACK_DIR: stackDir, CHAOS_PORT_SHIFT: "600" },
