@@ -14,7 +14,6 @@
  */
 import { deadLetterSpec, ensureTopics, topicSpec } from "../lib/admin.ts";
 import { ensureStationsConnector } from "../lib/connector.ts";
-import type { StationRow } from "../lib/contracts/stations.ts";
 import type { SimulationReport } from "../pipeline/sim/report.ts";
 import { Random } from "../pipeline/sim/prng.ts";
 import {

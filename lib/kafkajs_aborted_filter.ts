@@ -11,8 +11,7 @@
  * This is the Java consumer's rule instead: the list sorted by first offset, and every aborted
  * transaction that has begun by a record skipped until its producer's abort marker.
  */
-import { createRequire } from "node:module";
-import { KAFKAJS_VERSION, type KafkajsRequire } from "./kafkajs_speedups/install.ts";
+import { type KafkajsRequire, kafkajsRequire, versionMismatch } from "./kafkajs_upstream.ts";
 
 /** A record as kafkajs's fetch decoder gives it. */
 export interface FetchedRecord {
@@ -81,11 +80,11 @@ export function kafkajsOwnFilter(): typeof filterAbortedMessages {
  * kafkajs binds the filter when it first loads its consumer, so this must run before that.
  */
 export function installAbortedFilter(require: KafkajsRequire): string | undefined {
-  const version = require("./package.json").version;
-  if (version !== KAFKAJS_VERSION) {
-    return `kafkajs aborted-transaction filter off: kafkajs is ${version}, the fix was ` +
-      `written for kafkajs ${KAFKAJS_VERSION}`;
-  }
+  const mismatch = versionMismatch(
+    require("./package.json").version,
+    "kafkajs aborted-transaction filter",
+  );
+  if (mismatch) return mismatch;
   if (require.cache[require.resolve(BATCH)]) {
     throw new Error(
       "kafkajs was loaded before its aborted-transaction filter was replaced: import kafkajs " +
@@ -99,10 +98,7 @@ export function installAbortedFilter(require: KafkajsRequire): string | undefine
   return undefined;
 }
 
-/** The upstream package, as deno.json maps it; "kafkajs" is lib/kafkajs.ts. */
-export const KAFKAJS_PACKAGE = "kafkajs-upstream";
-
 const line = installAbortedFilter(
-  createRequire(import.meta.resolve(KAFKAJS_PACKAGE)) as KafkajsRequire,
+  kafkajsRequire(),
 );
 if (line) console.warn(line);

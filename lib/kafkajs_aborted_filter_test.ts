@@ -1,15 +1,13 @@
 import assert from "node:assert/strict";
-import { createRequire } from "node:module";
-import type { KafkajsRequire } from "./kafkajs_speedups/install.ts";
 import {
   type AbortedTransaction,
   type FetchedRecord,
   filterAbortedMessages,
-  KAFKAJS_PACKAGE,
   kafkajsOwnFilter,
 } from "./kafkajs_aborted_filter.ts";
+import { kafkajsRequire } from "./kafkajs_upstream.ts";
 
-const require = createRequire(import.meta.resolve(KAFKAJS_PACKAGE)) as KafkajsRequire;
+const require = kafkajsRequire();
 const ABORT = new Uint8Array([0, 0, 0, 0]);
 const COMMIT = new Uint8Array([0, 0, 0, 1]);
 

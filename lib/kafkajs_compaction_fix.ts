@@ -12,8 +12,7 @@
  * Installed over kafkajs 2.2.4 only, the version whose decoder it reproduces.
  */
 import { Buffer } from "node:buffer";
-import { createRequire } from "node:module";
-import { KAFKAJS_VERSION, type KafkajsRequire } from "./kafkajs_speedups/install.ts";
+import { type KafkajsRequire, kafkajsRequire, versionMismatch } from "./kafkajs_upstream.ts";
 
 // deno-lint-ignore no-explicit-any
 type Any = any;
@@ -79,11 +78,8 @@ export function kafkajsOwnDecodeMessages(): (decoder: Any) => Promise<Any[]> {
 
 /** Installs the decoder into the kafkajs instance `require` reaches; a line to log if not. */
 export function installCompactionFix(require: KafkajsRequire): string | undefined {
-  const version = require("./package.json").version;
-  if (version !== KAFKAJS_VERSION) {
-    return `kafkajs compaction fix off: kafkajs is ${version}, the fix reproduces ` +
-      `kafkajs ${KAFKAJS_VERSION}'s fetch decoder`;
-  }
+  const mismatch = versionMismatch(require("./package.json").version, "kafkajs compaction fix");
+  if (mismatch) return mismatch;
   const path = require.resolve(DECODE_MESSAGES);
   kafkajsOwn ??= require(DECODE_MESSAGES);
   require.cache[path]!.exports = compactionSafeDecodeMessages(require);
@@ -98,6 +94,6 @@ export function installCompactionFix(require: KafkajsRequire): string | undefine
 }
 
 const line = installCompactionFix(
-  createRequire(import.meta.resolve("kafkajs-upstream")) as KafkajsRequire,
+  kafkajsRequire(),
 );
 if (line) console.warn(line);

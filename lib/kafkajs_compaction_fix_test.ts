@@ -1,13 +1,12 @@
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
-import { createRequire } from "node:module";
-import type { KafkajsRequire } from "./kafkajs_speedups/install.ts";
 import {
   compactionSafeDecodeMessages,
   kafkajsOwnDecodeMessages,
 } from "./kafkajs_compaction_fix.ts";
+import { kafkajsRequire } from "./kafkajs_upstream.ts";
 
-const require = createRequire(import.meta.resolve("kafkajs-upstream")) as KafkajsRequire;
+const require = kafkajsRequire();
 const Decoder = require("./src/protocol/decoder.js");
 const Encoder = require("./src/protocol/encoder.js");
 const { RecordBatch } = require("./src/protocol/recordBatch/v0/index.js");

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import type { Buffer } from "node:buffer";
-import { createRequire } from "node:module";
 import { crc32C } from "./crc32c.ts";
 import { random, randomBytes } from "./random_inputs.ts";
+import { kafkajsRequire } from "../kafkajs_upstream.ts";
 
-const require = createRequire(import.meta.resolve("kafkajs-upstream"));
+const require = kafkajsRequire();
 const kafkajsCrc32C: (buffer: Buffer) => number = require(
   "./src/protocol/recordBatch/crc32C/index.js",
 );

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { createRequire } from "node:module";
 import { type GroupingArgs, groupMessagesLinear } from "./grouping.ts";
 import { random } from "./random_inputs.ts";
+import { kafkajsRequire } from "../kafkajs_upstream.ts";
 
-const require = createRequire(import.meta.resolve("kafkajs-upstream"));
+const require = kafkajsRequire();
 const kafkajsGrouping: (args: GroupingArgs) => Record<string, unknown[]> = require(
   "./src/producer/groupMessagesPerPartition.js",
 );

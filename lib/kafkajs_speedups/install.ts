@@ -25,7 +25,7 @@
  * evaluates it first.
  */
 import type { Buffer } from "node:buffer";
-import { createRequire } from "node:module";
+import { type KafkajsRequire, kafkajsRequire, versionMismatch } from "../kafkajs_upstream.ts";
 import { type GroupingArgs, groupMessagesLinear } from "./grouping.ts";
 import {
   encodeRecordBatch,
@@ -38,25 +38,8 @@ import { isSmallLong, uVarIntSize, varLongSize, writeUVarIntAt, writeVarLongAt }
 // deno-lint-ignore no-explicit-any
 type Any = any;
 
-/** The kafkajs release whose code the replacements reproduce. */
-export const KAFKAJS_VERSION = "2.2.4";
-
 /** kafkajs's produce request versions that encode record batches (v0–v2 write message sets). */
 export const RECORD_BATCH_PRODUCE_VERSIONS: readonly number[] = [3, 4, 5, 6, 7];
-
-/** The part of a CommonJS `require` that installation uses. */
-export interface KafkajsRequire {
-  (id: string): Any;
-  resolve(id: string): string;
-  cache: Record<string, { exports: unknown } | undefined>;
-}
-
-/** The line to log when kafkajs is `version`: undefined if the speedups fit it. */
-export function versionMismatch(version: unknown): string | undefined {
-  if (version === KAFKAJS_VERSION) return undefined;
-  return `kafkajs speedups off: kafkajs is ${String(version)}, ` +
-    `they reproduce kafkajs ${KAFKAJS_VERSION}'s encoding and are not installed over another`;
-}
 
 interface Installation {
   set(on: boolean): void;
@@ -90,7 +73,7 @@ export function installInto(
     log(line);
     return line;
   }
-  const mismatch = versionMismatch(version);
+  const mismatch = versionMismatch(version, "kafkajs speedups");
   if (mismatch) {
     log(mismatch);
     return mismatch;
@@ -177,7 +160,7 @@ export function installInto(
 }
 
 const installation = installInto(
-  () => createRequire(import.meta.resolve("kafkajs-upstream")) as KafkajsRequire,
+  kafkajsRequire,
   (line) => console.warn(line),
 );
 

@@ -1,11 +1,11 @@
 // kafkajs is evaluated and has built every produce request before the speedups are installed.
 import assert from "node:assert/strict";
-import { createRequire } from "node:module";
+import { kafkajsRequire } from "../kafkajs_upstream.ts";
 
 // deno-lint-ignore no-explicit-any
 type Any = any;
 
-const require = createRequire(import.meta.resolve("kafkajs-upstream"));
+const require = kafkajsRequire();
 require("./index.js");
 const produce: Any = require("./src/protocol/requests/produce/index.js");
 const Long: Any = require("./src/utils/long.js");

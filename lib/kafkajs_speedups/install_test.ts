@@ -1,16 +1,18 @@
 // First, as in lib/kafka.ts: the speedups are installed before kafkajs is evaluated.
 import {
   installInto,
-  KAFKAJS_VERSION,
-  type KafkajsRequire,
   kafkajsSpeedupStatus,
   RECORD_BATCH_PRODUCE_VERSIONS,
   setKafkajsSpeedups,
-  versionMismatch,
 } from "./install.ts";
+import {
+  KAFKAJS_VERSION,
+  type KafkajsRequire,
+  kafkajsRequire,
+  versionMismatch,
+} from "../kafkajs_upstream.ts";
 import assert from "node:assert/strict";
 import type { Buffer } from "node:buffer";
-import { createRequire } from "node:module";
 import kafkajs, { Kafka } from "kafkajs";
 import {
   random,
@@ -25,7 +27,7 @@ import {
 // deno-lint-ignore no-explicit-any
 type Any = any;
 
-const require = createRequire(import.meta.resolve("kafkajs-upstream"));
+const require = kafkajsRequire();
 const Encoder: Any = require("./src/protocol/encoder.js");
 const Long: Any = require("./src/utils/long.js");
 const produce: Any = require("./src/protocol/requests/produce/index.js");
@@ -288,11 +290,11 @@ Deno.test("over another kafkajs version nothing is patched and one line says why
     assert.deepEqual(asked, ["./package.json"], "nothing but the version was read");
     assert.equal(lines.length, 1);
     assert.equal(result, lines[0]);
-    assert.equal(lines[0], versionMismatch(version));
+    assert.equal(lines[0], versionMismatch(version, "kafkajs speedups"));
     assert.match(lines[0], /^kafkajs speedups off: kafkajs is \S+, .*2\.2\.4/);
     assert.ok(lines[0].includes(String(version)), lines[0]);
   }
-  assert.equal(versionMismatch(KAFKAJS_VERSION), undefined);
+  assert.equal(versionMismatch(KAFKAJS_VERSION, "kafkajs speedups"), undefined);
 });
 
 Deno.test("an unreadable kafkajs version patches nothing either", () => {

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
-import { createRequire } from "node:module";
 import { random, randomHeaders, randomInteger, randomKeyOrValue } from "./random_inputs.ts";
 import {
   encodeRecordBatch,
@@ -10,12 +9,13 @@ import {
   type RecordBatchArgs,
   sizeRecord,
 } from "./record_batch.ts";
+import { kafkajsRequire } from "../kafkajs_upstream.ts";
 
 // deno-lint-ignore no-explicit-any
 type Any = any;
 
 // Nothing in this test module installs the speedups: these are kafkajs's own.
-const require = createRequire(import.meta.resolve("kafkajs-upstream"));
+const require = kafkajsRequire();
 const Long: Any = require("./src/utils/long.js");
 const kafkajsRecord: (args: RecordArgs) => Any = require(
   "./src/protocol/recordBatch/record/v0/index.js",

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
-import { createRequire } from "node:module";
 import { random, randomInteger, VARINT_EDGES, VARLONG_EDGES } from "./random_inputs.ts";
 import {
   isSmallLong,
@@ -10,12 +9,13 @@ import {
   writeVarLongAt,
   zigZag32,
 } from "./varint.ts";
+import { kafkajsRequire } from "../kafkajs_upstream.ts";
 
 // deno-lint-ignore no-explicit-any
 type Any = any;
 
 // Nothing in this test module installs the speedups: this Encoder is kafkajs's own.
-const require = createRequire(import.meta.resolve("kafkajs-upstream"));
+const require = kafkajsRequire();
 const Encoder: Any = require("./src/protocol/encoder.js");
 
 function written(write: (buf: Uint8Array, at: number) => number): Buffer {
