@@ -8,6 +8,7 @@
  */
 import { parseArgs } from "node:util";
 import { loadConfig } from "./lib/config.ts";
+import { pollReady } from "./lib/health.ts";
 import { denoArgs, STAGES, type StageSpec } from "./lib/stages.ts";
 
 const HELP = `Usage: deno task start [options] [-- simulation options]
@@ -80,21 +81,6 @@ async function stack(command: string): Promise<boolean> {
     stderr: command === "status" ? "null" : "inherit",
   }).output();
   return success;
-}
-
-async function waitForDashboard(url: string, timeoutMs = 60_000): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      const response = await fetch(`${url}/healthz`);
-      await response.body?.cancel();
-      if (response.status < 500) return true;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  return false;
 }
 
 async function main() {
@@ -175,7 +161,7 @@ async function main() {
   }
 
   const url = `http://${config.dashboard.host}:${config.dashboard.port}`;
-  if (await waitForDashboard(url)) {
+  if (await pollReady(url, 60_000, () => true, "/healthz")) {
     console.log(`\n  CTA Transit Status is live: ${url}\n  Press Ctrl+C to stop.\n`);
   } else {
     console.error(`start: the dashboard did not answer at ${url}`);

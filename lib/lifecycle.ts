@@ -34,16 +34,15 @@ export async function runStageUntilSignal(
 ): Promise<never> {
   let failedAlready = false;
   stage.failed.then(() => (failedAlready = true));
+  const metrics = stage.metrics;
   const health: HealthServer = await serveHealth({
     live: () => !failedAlready,
     ready: () => stage.ready(),
     detail: () => stage.stats,
-    metrics: stage.metrics
-      ? () => {
-        stage.metrics!.ready.set(stage.ready() ? 1 : 0);
-        return stage.metrics!.scrape();
-      }
-      : undefined,
+    metrics: metrics && (() => {
+      metrics.ready.set(stage.ready() ? 1 : 0);
+      return metrics.scrape();
+    }),
   }, options.health);
   console.log(`${name}: health on ${health.url} (/healthz, /readyz, /metrics)`);
   const progressMs = options.progressMs ?? 5_000;

@@ -22,24 +22,17 @@ export class StageMetrics {
   constructor(stage: string) {
     this.registry.setDefaultLabels({ stage });
     const registers = [this.registry];
-    this.recordsIn = new client.Counter({
-      name: "cta_records_in_total",
-      help: "Input records processed and committed.",
-      labelNames: ["topic"],
-      registers,
-    });
-    this.recordsOut = new client.Counter({
-      name: "cta_records_out_total",
-      help: "Output records written in committed transactions.",
-      labelNames: ["topic"],
-      registers,
-    });
-    this.deadLetters = new client.Counter({
-      name: "cta_dead_letters_total",
-      help: "Input records sent to a dead-letter topic.",
-      labelNames: ["topic"],
-      registers,
-    });
+    const perTopic = (name: string, help: string) =>
+      new client.Counter({ name, help, labelNames: ["topic"], registers });
+    this.recordsIn = perTopic("cta_records_in_total", "Input records processed and committed.");
+    this.recordsOut = perTopic(
+      "cta_records_out_total",
+      "Output records written in committed transactions.",
+    );
+    this.deadLetters = perTopic(
+      "cta_dead_letters_total",
+      "Input records sent to a dead-letter topic.",
+    );
     this.transactions = new client.Counter({
       name: "cta_transactions_total",
       help: "Transactions ended, by outcome (committed or aborted).",

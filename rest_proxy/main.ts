@@ -4,7 +4,7 @@
  * and answers /healthz, /readyz and /metrics on HEALTH_HOST:HEALTH_PORT.
  */
 import { loadConfig } from "../lib/config.ts";
-import { serveHealth } from "../lib/health.ts";
+import { runStageUntilSignal } from "../lib/lifecycle.ts";
 import { StageMetrics } from "../lib/metrics.ts";
 import { createApp } from "./app.ts";
 import { KafkaTopicSink, type TopicSink } from "./kafka_sink.ts";
@@ -60,27 +60,21 @@ const server = Deno.serve({
 }, app.fetch);
 
 let stopping = false;
-const health = await serveHealth({
-  live: () => !stopping,
-  ready: () => !stopping,
-  metrics: () => {
-    metrics.ready.set(stopping ? 0 : 1);
-    return metrics.scrape();
+// Signals, the health endpoint and /metrics as every stage has them.
+await runStageUntilSignal(
+  {
+    stats: {},
+    metrics,
+    // A broken connection is retried by the sink; the service itself does not fail.
+    failed: new Promise<Error>(() => {}),
+    ready: () => !stopping,
+    async stop() {
+      stopping = true;
+      console.log("[rest-proxy] no new requests, flushing the producer");
+      await server.shutdown();
+      await sink.close();
+    },
   },
-}, config.health);
-console.log(`[rest-proxy] health on ${health.url} (/healthz, /readyz, /metrics)`);
-
-async function shutdown(signal: string): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  console.log(`[rest-proxy] ${signal}: no new requests, flushing the producer`);
-  await server.shutdown();
-  await health.shutdown().catch(() => {});
-  await sink.close();
-  console.log("[rest-proxy] stopped");
-  Deno.exit(0);
-}
-
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  Deno.addSignalListener(signal, () => void shutdown(signal));
-}
+  "rest-proxy",
+  { health: config.health },
+);

@@ -57,7 +57,8 @@ export async function readCommittedWithLibrdkafka(
   return lastJsonLine<{ values: string[] }>(output, "the librdkafka consumer").values;
 }
 
-function lastJsonLine<T>(output: Deno.CommandOutput, what: string): T {
+/** The last line a foreign program printed, as JSON; its output in the error if it failed. */
+export function lastJsonLine<T>(output: Deno.CommandOutput, what: string): T {
   const text = new TextDecoder().decode(output.stdout);
   if (output.code !== 0) {
     throw new Error(

@@ -2,6 +2,8 @@
  * Prometheus's own programs and its official Python client, to read the stages' /metrics as a
  * monitoring system does.
  */
+import { lastJsonLine } from "./mod.ts";
+
 const METRICS_READER = new URL("./metrics_reader.py", import.meta.url).pathname;
 
 export interface MetricSample {
@@ -10,42 +12,33 @@ export interface MetricSample {
   value: number;
 }
 
-/** A Prometheus exposition as the official Python client's parser reads it. */
-export async function parseMetricsWithPrometheusClient(text: string): Promise<MetricSample[]> {
-  const child = new Deno.Command("python3", {
-    args: [METRICS_READER],
+/** Runs a program with `input` on its standard input; its output. */
+async function runWithInput(command: string, args: string[], input: string) {
+  const child = new Deno.Command(command, {
+    args,
     stdin: "piped",
     stdout: "piped",
     stderr: "piped",
   }).spawn();
   const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(text));
+  await writer.write(new TextEncoder().encode(input));
   await writer.close();
-  const output = await child.output();
-  const printed = new TextDecoder().decode(output.stdout);
-  if (!output.success) {
-    throw new Error(
-      `the prometheus_client parser failed: ${new TextDecoder().decode(output.stderr)}`,
-    );
-  }
-  const { samples } = JSON.parse(printed.trim().split("\n").at(-1)!) as {
-    samples: [string, Record<string, string>, number][];
-  };
+  return await child.output();
+}
+
+/** A Prometheus exposition as the official Python client's parser reads it. */
+export async function parseMetricsWithPrometheusClient(text: string): Promise<MetricSample[]> {
+  const output = await runWithInput("python3", [METRICS_READER], text);
+  const { samples } = lastJsonLine<{ samples: [string, Record<string, string>, number][] }>(
+    output,
+    "the prometheus_client parser",
+  );
   return samples.map(([name, labels, value]) => ({ name, labels, value }));
 }
 
 /** `promtool check metrics` (Prometheus's own linter) over an exposition: its complaints. */
 export async function promtoolCheckMetrics(text: string): Promise<{ ok: boolean; says: string }> {
-  const child = new Deno.Command("promtool", {
-    args: ["check", "metrics"],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(text));
-  await writer.close();
-  const output = await child.output();
+  const output = await runWithInput("promtool", ["check", "metrics"], text);
   const decode = (b: Uint8Array) => new TextDecoder().decode(b);
   return { ok: output.success, says: decode(output.stdout) + decode(output.stderr) };
 }
