@@ -25,6 +25,11 @@ export interface ArrivalValue {
   /** Null on a train's first arrival. */
   prev_station_id: number | null;
   prev_direction: Direction | null;
+  /**
+   * Milliseconds since the epoch on the simulation's clock. Null or absent in records written
+   * before the field existed; the simulation always sets it.
+   */
+  event_time?: number | null;
 }
 
 function nullable<T>(fields: Fields, name: string, read: (fields: Fields, name: string) => T) {
@@ -41,6 +46,7 @@ function checkValue(decoded: unknown): ArrivalValue {
     train_status: oneOf(v, "train_status", isTrainStatus),
     prev_station_id: nullable(v, "prev_station_id", integer),
     prev_direction: nullable(v, "prev_direction", (f, n) => oneOf(f, n, isDirection)),
+    event_time: nullable(v, "event_time", integer),
   };
 }
 

@@ -99,6 +99,7 @@ const SAMPLES: { [R in TopicRole]: { key: KeyOf<R>; value: ValueOf<R> }[] } = {
         train_status: "broken_down",
         prev_station_id: 40490,
         prev_direction: "b",
+        event_time: 1_795_737_600_000,
       },
     },
     {
@@ -111,12 +112,18 @@ const SAMPLES: { [R in TopicRole]: { key: KeyOf<R>; value: ValueOf<R> }[] } = {
         train_status: "in_service",
         prev_station_id: null,
         prev_direction: null,
+        event_time: null,
       },
     },
   ],
   turnstiles: [{
     key: { station_id: 40750 },
-    value: { station_id: 40750, station_name: "Harlem", line: "blue" },
+    value: {
+      station_id: 40750,
+      station_name: "Harlem",
+      line: "blue",
+      event_time: 1_795_737_900_000,
+    },
   }],
   weather: [{
     key: { timestamp: 1_795_737_600_000 },

@@ -12,6 +12,11 @@ export interface TurnstileValue {
   station_id: number;
   station_name: string;
   line: string;
+  /**
+   * Milliseconds since the epoch on the simulation's clock. Null or absent in records written
+   * before the field existed; the simulation always sets it.
+   */
+  event_time?: number | null;
 }
 
 /**
@@ -34,6 +39,9 @@ function checkValue(decoded: unknown): TurnstileValue {
     station_id: station.stationId,
     station_name: text(v, "station_name"),
     line: text(v, "line"),
+    event_time: v.event_time === null || v.event_time === undefined
+      ? null
+      : integer(v, "event_time"),
   };
 }
 

@@ -24,8 +24,8 @@ import type { StepEvents } from "./model.ts";
 export const MESSAGES_PER_SEND = 4_000;
 
 export class SimulationKafkaSink {
-  // A station's turnstile events are all alike, so each station's key and value are encoded once.
-  readonly #turnstileMessages = new Map<number, Message>();
+  // A station's turnstile events of one step are all alike: each is encoded once per step.
+  readonly #turnstileMessages = new Map<number, { time: number; message: Message }>();
   readonly #partitionCounts = new Map<string, number>();
 
   private constructor(
@@ -82,18 +82,23 @@ export class SimulationKafkaSink {
     return sink;
   }
 
-  #turnstileMessage(stationId: number, name: string, line: string): Message {
-    let message = this.#turnstileMessages.get(stationId);
-    if (!message) {
-      message = {
-        key: this.encodeKey({ station_id: stationId }),
-        value: this.encodeTurnstile({ station_id: stationId, station_name: name, line }),
-      };
-      // The partition is the default partitioner's, worked out once instead of per event.
-      const topic = this.topics.turnstiles;
-      message.partition = partitionFor(topic, message, this.#partitionCounts.get(topic)!);
-      this.#turnstileMessages.set(stationId, message);
-    }
+  #turnstileMessage(stationId: number, name: string, line: string, time: number): Message {
+    const cached = this.#turnstileMessages.get(stationId);
+    if (cached?.time === time) return cached.message;
+    const message: Message = {
+      key: cached?.message.key ?? this.encodeKey({ station_id: stationId }),
+      value: this.encodeTurnstile({
+        station_id: stationId,
+        station_name: name,
+        line,
+        event_time: time,
+      }),
+    };
+    // The partition is the default partitioner's (by key), worked out once instead of per event.
+    const topic = this.topics.turnstiles;
+    message.partition = cached?.message.partition ??
+      partitionFor(topic, message, this.#partitionCounts.get(topic)!);
+    this.#turnstileMessages.set(stationId, { time, message });
     return message;
   }
 
@@ -105,7 +110,7 @@ export class SimulationKafkaSink {
     }));
     const turnstiles: Message[] = [];
     for (const e of step.entries) {
-      const message = this.#turnstileMessage(e.stationId, e.name, e.line);
+      const message = this.#turnstileMessage(e.stationId, e.name, e.line, step.time);
       for (let i = 0; i < e.count; i++) turnstiles.push(message);
     }
     // One partition per request, so that a leader change cannot duplicate a step's events.

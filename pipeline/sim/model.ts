@@ -82,11 +82,10 @@ export class Simulation {
     const arrivals: ArrivalValue[] = [];
     for (const { line, trains } of this.#lines) {
       for (const train of trains) {
-        arrivals.push(
-          index === 0
-            ? placementArrival(train, line)
-            : advanceTrain(train, line, this.#trainRandom),
-        );
+        const arrival = index === 0
+          ? placementArrival(train, line)
+          : advanceTrain(train, line, this.#trainRandom);
+        arrivals.push({ ...arrival, event_time: time });
       }
     }
     const date = new Date(time);

@@ -36,6 +36,7 @@ Deno.test("steps advance the clock from midnight; every train reports once per s
   for (const step of steps) {
     assert.equal(step.arrivals.length, 30);
     assert.equal(new Set(step.arrivals.map((a) => a.train_id)).size, 30);
+    assert.ok(step.arrivals.every((a) => a.event_time === step.time), "stamped with the step");
   }
   assert.ok(steps[0].arrivals.every((a) => a.prev_station_id === null));
   assert.ok(steps[1].arrivals.every((a) => a.prev_station_id !== null));

@@ -9,6 +9,9 @@ import type { ArrivalValue } from "../../lib/contracts/arrivals.ts";
 import type { LineStations } from "./data.ts";
 import type { Random } from "./prng.ts";
 
+/** An arrival as the train reports it; the step stamps it with the time (see model.ts). */
+export type TrainArrival = Omit<ArrivalValue, "event_time">;
+
 export interface Train {
   id: string;
   line: Line;
@@ -63,7 +66,7 @@ function arrivalAt(
   train: Train,
   line: LineStations,
   prev: { stationId: number; direction: Direction } | null,
-): ArrivalValue {
+): TrainArrival {
   const stop = stopAt(line.stations.length, train.position);
   return {
     station_id: line.stations[stop.index].stationId,
@@ -77,7 +80,7 @@ function arrivalAt(
 }
 
 /** The event of a train's first placement: no previous station. */
-export function placementArrival(train: Train, line: LineStations): ArrivalValue {
+export function placementArrival(train: Train, line: LineStations): TrainArrival {
   return arrivalAt(train, line, null);
 }
 
@@ -96,7 +99,7 @@ export function nextStatus(status: TrainStatus, random: Random): TrainStatus {
 }
 
 /** One step of a train: its status may change, then it moves one station if in service. */
-export function advanceTrain(train: Train, line: LineStations, random: Random): ArrivalValue {
+export function advanceTrain(train: Train, line: LineStations, random: Random): TrainArrival {
   const here = stopAt(line.stations.length, train.position);
   const prev = { stationId: line.stations[here.index].stationId, direction: here.direction };
   train.status = nextStatus(train.status, random);
