@@ -130,6 +130,50 @@ const SAMPLES: { [R in TopicRole]: { key: KeyOf<R>; value: ValueOf<R> }[] } = {
     value: { temperature: 40.5, status: "partly_cloudy" },
   }],
   turnstileSummary: [{ key: 40380, value: { STATION_ID: 40380, COUNT: 7 } }],
+  predictions: [{
+    key: { station_id: 40380, line: "blue", direction: "a" },
+    value: {
+      station_id: 40380,
+      line: "blue",
+      direction: "a",
+      generated_at: 1_795_737_600_000,
+      arrivals: [{
+        train_id: "BL004",
+        arrival_time: 1_795_737_900_000,
+        from_station_id: 40490,
+        reported_at: 1_795_737_600_000,
+        stops_away: 0,
+        destination_station_id: 40890,
+        delayed: false,
+        broken_down: false,
+      }],
+    },
+  }],
+  alerts: [{
+    key: { alert_id: "breakdown:RL004" },
+    value: {
+      alert_id: "breakdown:RL004",
+      kind: "breakdown",
+      line: "red",
+      direction: "b",
+      train_id: "RL004",
+      station_id: 40900,
+      raised_at: 1_795_737_600_000,
+      message: "Red Line train RL004 has broken down at Howard.",
+    },
+  }, {
+    key: { alert_id: "service_gap:green:a" },
+    value: {
+      alert_id: "service_gap:green:a",
+      kind: "service_gap",
+      line: "green",
+      direction: "a",
+      train_id: null,
+      station_id: null,
+      raised_at: 1_795_737_600_000,
+      message: "No Green Line trains towards Harlem/Lake for 20 minutes.",
+    },
+  }],
 };
 
 /** A registry that knows the contracts' schemas, by their position in AVRO_CONTRACTS. */
@@ -205,6 +249,8 @@ Deno.test("topic names and compaction come from the contracts, under a namespace
     assert.equal(topics[role], `ns.${CONTRACTS[role].name}`);
   }
   assert.deepEqual(sorted(COMPACTED_ROLES), [
+    "alerts",
+    "predictions",
     "stations",
     "stationsTransformed",
     "turnstileSummary",

@@ -2,7 +2,9 @@
  * Every topic of the system, by role: its contract, its name under a namespace, and the settings
  * it is created with. See DESIGN.md, "Topics (contracts)".
  */
+import { ALERTS } from "./alerts.ts";
 import { ARRIVALS } from "./arrivals.ts";
+import { PREDICTIONS } from "./predictions.ts";
 import { STATIONS } from "./stations.ts";
 import { STATIONS_TRANSFORMED } from "./stations_transformed.ts";
 import { TURNSTILE_SUMMARY } from "./turnstile_summary.ts";
@@ -16,6 +18,8 @@ export const CONTRACTS = {
   turnstiles: TURNSTILES,
   weather: WEATHER,
   turnstileSummary: TURNSTILE_SUMMARY,
+  predictions: PREDICTIONS,
+  alerts: ALERTS,
 } as const;
 
 /** The topics whose keys and values are Avro, with schemas registered under their subjects. */
