@@ -1,4 +1,5 @@
 import { type Topics, topicsIn } from "./contracts/topics.ts";
+import { registerSecret } from "./log.ts";
 
 /**
  * Every address, credential and tunable of the system, read from the environment in one place.
@@ -48,6 +49,13 @@ export interface RestProxyConfig {
   autoCreateTopics?: boolean;
 }
 
+/** A stage's health server, as the dashboard's ops page scrapes it. */
+export interface OpsTarget {
+  name: string;
+  /** Base URL of its /healthz, /readyz and /metrics, without a trailing slash. */
+  url: string;
+}
+
 export interface Config {
   kafka: KafkaConfig;
   /** Topic names, under TOPIC_NAMESPACE (empty unless a test isolates itself). */
@@ -63,6 +71,8 @@ export interface Config {
   restProxy: RestProxyConfig;
   /** Where a stage answers /healthz and /readyz; port 0 takes any free port. */
   health: { host: string; port: number };
+  /** OPS_TARGETS: the health servers the dashboard's /ops page scrapes (besides itself). */
+  opsTargets: OpsTarget[];
   /** Partitions for topics this project creates. */
   partitions: number;
   /** Replication factor for topics this project creates; follows the cluster size. */
@@ -81,11 +91,11 @@ const denoReadFile: ReadFile = (path) => Deno.readTextFileSync(path);
  */
 function secret(env: Env, readFile: ReadFile, name: string): string | undefined {
   const value = env(name);
-  if (value) return value;
+  if (value) return registered(value);
   const file = env(`${name}_FILE`);
   if (!file) return undefined;
   try {
-    return readFile(file).replace(/\r?\n$/, "");
+    return registered(readFile(file).replace(/\r?\n$/, ""));
   } catch (error) {
     const reason = error instanceof Deno.errors.NotCapable
       ? "no read permission: keep it inside the project or add --allow-read for it"
@@ -94,6 +104,14 @@ function secret(env: Env, readFile: ReadFile, name: string): string | undefined 
       : "unreadable";
     throw new ConfigError(`${name}_FILE names ${file}, which cannot be read (${reason})`);
   }
+}
+
+/** A secret, masked in every log line from now on; `user:password` pairs by their password too. */
+function registered(value: string): string {
+  registerSecret(value);
+  const colon = value.indexOf(":");
+  if (colon >= 0) registerSecret(value.slice(colon + 1));
+  return value;
 }
 
 function pick(env: Env, name: string, fallback: string): string {
@@ -170,6 +188,46 @@ function kafkaConfig(env: Env, readFile: ReadFile): KafkaConfig {
   return config;
 }
 
+/** The name the dashboard itself has on the ops page. */
+export const OPS_SELF = "dashboard";
+
+/** OPS_TARGETS: comma-separated `name=http://host:port`, each name once. */
+function opsTargets(env: Env): OpsTarget[] {
+  const targets: OpsTarget[] = [];
+  for (const item of list(env, "OPS_TARGETS") ?? []) {
+    const equals = item.indexOf("=");
+    const name = equals < 0 ? "" : item.slice(0, equals).trim();
+    const raw = item.slice(equals + 1).trim();
+    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name)) {
+      const shown = equals < 0
+        ? withoutCredentials(item)
+        : `${item.slice(0, equals)}=${withoutCredentials(raw)}`;
+      throw new ConfigError(
+        `OPS_TARGETS items are name=http://host:port (name of letters, digits, - _ .), got "${shown}"`,
+      );
+    }
+    const protocol = URL.canParse(raw) ? new URL(raw).protocol : "";
+    if (protocol !== "http:" && protocol !== "https:") {
+      throw new ConfigError(
+        `OPS_TARGETS: ${name} needs an http(s) URL, got "${withoutCredentials(raw)}"`,
+      );
+    }
+    if (name === OPS_SELF) {
+      throw new ConfigError(`OPS_TARGETS: "${OPS_SELF}" is the dashboard itself, always shown`);
+    }
+    if (targets.some((t) => t.name === name)) {
+      throw new ConfigError(`OPS_TARGETS names ${name} twice`);
+    }
+    targets.push({ name, url: raw.replace(/\/+$/, "") });
+  }
+  return targets;
+}
+
+/** The OPS_TARGETS value that names these targets. */
+export function opsTargetsValue(targets: readonly OpsTarget[]): string {
+  return targets.map((t) => `${t.name}=${t.url}`).join(",");
+}
+
 const SSL_MODES = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"];
 
 function sslmode(env: Env): string {
@@ -221,6 +279,7 @@ export function loadConfig(env: Env = denoEnv, readFile: ReadFile = denoReadFile
       host: pick(env, "HEALTH_HOST", "127.0.0.1"),
       port: integer(env, "HEALTH_PORT", 0),
     },
+    opsTargets: opsTargets(env),
     partitions: Math.max(1, partitions),
     replicationFactor: Math.max(1, integer(env, "TOPIC_REPLICATION_FACTOR", 1)),
   };

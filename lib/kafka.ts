@@ -4,8 +4,11 @@
  */
 import { applyKafkajsSpeedups } from "./kafkajs_speedups/install.ts";
 // "kafkajs" is lib/kafkajs.ts: the package with the project's fixes installed first.
-import { Kafka, type LogEntry, logLevel, type SASLOptions } from "kafkajs";
+import { type ISocketFactory, Kafka, type LogEntry, logLevel, type SASLOptions } from "kafkajs";
 import type { KafkaConfig } from "./config.ts";
+import { kafkajsRequire } from "./kafkajs_upstream.ts";
+import { type Level, logger } from "./log.ts";
+import { BrokerOutages, connectionFailure, followsFromFailure } from "./log_outage.ts";
 
 // kafkajs logs errors it goes on to retry successfully at ERROR level; these are not failures.
 const RETRIED_BY_KAFKAJS = [
@@ -13,6 +16,8 @@ const RETRIED_BY_KAFKAJS = [
   "The coordinator is not available",
   "CONCURRENT_TRANSACTIONS",
   "concurrent transactions",
+  // Logged at ERROR on each retry after CONCURRENT_TRANSACTIONS.
+  "another concurrent operation on the same transaction was ongoing",
   "The group is rebalancing",
   "This is not the correct coordinator",
   "There is no leader for this topic-partition",
@@ -39,23 +44,57 @@ function isRetriedNoise(entry: LogEntry): boolean {
   return RETRIED_BY_KAFKAJS.some((needle) => text.includes(needle));
 }
 
-const LEVEL_NAMES: Record<number, string> = {
-  [logLevel.ERROR]: "ERROR",
-  [logLevel.WARN]: "WARN",
-  [logLevel.INFO]: "INFO",
-  [logLevel.DEBUG]: "DEBUG",
+const LEVELS: Record<number, Level> = {
+  [logLevel.ERROR]: "error",
+  [logLevel.WARN]: "warn",
+  [logLevel.INFO]: "info",
+  [logLevel.DEBUG]: "debug",
 };
 
-/** One line per log entry, on stderr, with retried errors demoted to DEBUG. */
-function honestLogCreator(minLevel: logLevel) {
+// One per process, whatever the number of clients: one outage, one line.
+const outages = new BrokerOutages();
+// kafkajs's own entries pass KAFKA_LOG_LEVEL; the outage lines, LOG_LEVEL like any other line.
+const kafkajsLog = logger("kafka", { level: LEVELS[logLevelFromEnv()] ?? "warn" });
+const outageLog = logger("kafka");
+
+/**
+ * One line per log entry, through lib/log.ts, with retried errors demoted to debug and a broker
+ * that keeps refusing connections reported once (see lib/log_outage.ts).
+ */
+function honestLogCreator() {
   return () => (entry: LogEntry) => {
-    let level = entry.level;
-    if (level <= logLevel.WARN && isRetriedNoise(entry)) level = logLevel.DEBUG;
-    if (level > minLevel || level === logLevel.NOTHING) return;
-    const { message, error } = entry.log;
+    if (entry.level === logLevel.NOTHING) return;
+    const { message, error, timestamp: _at, logger: _kafkajs, stack: _stack, ...fields } = entry
+      .log as LogEntry["log"] & { broker?: unknown };
+    let level = LEVELS[entry.level] ?? "debug";
+    if (entry.level <= logLevel.WARN) {
+      const text = `${message} ${String(error ?? "")}`;
+      const broker = typeof fields.broker === "string" ? fields.broker : undefined;
+      const failure = connectionFailure(text, broker);
+      if (isRetriedNoise(entry)) level = "debug";
+      else if (failure) {
+        const line = outages.failed(failure, Date.now());
+        if (line) return outageLog[line.level](line.message);
+        level = "debug";
+      } else if (followsFromFailure(text) && outages.followed()) level = "debug";
+    }
     const detail = error ? `: ${error}` : "";
-    console.error(`[kafka ${LEVEL_NAMES[level]}] ${entry.namespace} ${message}${detail}`);
+    kafkajsLog[level](`[${entry.namespace}] ${message}${detail}`, fields);
   };
+}
+
+/** kafkajs's socket factory, telling the outage lines when a connection to a broker succeeds. */
+function reportingSocketFactory(): ISocketFactory {
+  const connect: ISocketFactory = kafkajsRequire()("./src/network/socketFactory.js")();
+  return (args) =>
+    connect({
+      ...args,
+      onConnect: () => {
+        const line = outages.connected(`${args.host}:${args.port}`, Date.now());
+        if (line) outageLog[line.level](line.message);
+        args.onConnect();
+      },
+    });
 }
 
 function logLevelFromEnv(): logLevel {
@@ -106,6 +145,8 @@ export function explainKafkaError(error: unknown, config: KafkaConfig): string |
 }
 
 let failureReporterInstalled = false;
+// The line keeps the look of a process's own fatal error: `error: ...`.
+const fatalLog = logger("error");
 
 /** A process that dies of an authentication failure says so in one line, not a stack trace. */
 function reportSettingFailures(config: KafkaConfig): void {
@@ -115,7 +156,7 @@ function reportSettingFailures(config: KafkaConfig): void {
     const line = explainKafkaError(event.reason, config);
     if (!line) return;
     event.preventDefault();
-    console.error(`error: ${line}`);
+    fatalLog.error(line);
     Deno.exit(1);
   });
 }
@@ -130,7 +171,8 @@ export function createKafka(clientId: string, config: KafkaConfig): Kafka {
     ssl,
     sasl: config.sasl as SASLOptions | undefined,
     logLevel: logLevelFromEnv(),
-    logCreator: honestLogCreator(logLevelFromEnv()),
+    logCreator: honestLogCreator(),
+    socketFactory: reportingSocketFactory(),
     // A short first backoff: the broker answers CONCURRENT_TRANSACTIONS while it writes
     // the previous commit's markers, and the default 300 ms throttles transactions.
     retry: { initialRetryTime: 25, retries: 10 },
