@@ -14,8 +14,10 @@ import { createRegistry } from "../lib/registry.ts";
 import type { LiveState } from "./live_state.ts";
 import type { Change } from "./state.ts";
 import {
+  alertChanges,
   arrivalChanges,
   parseJson,
+  predictionChanges,
   stationChanges,
   turnstileChanges,
   weatherChanges,
@@ -26,6 +28,8 @@ export const INPUT_ROLES = [
   "arrivals",
   "turnstileSummary",
   "weather",
+  "predictions",
+  "alerts",
 ] as const;
 export type InputRole = typeof INPUT_ROLES[number];
 
@@ -45,6 +49,8 @@ const DECODERS: Record<InputRole, Decoder> = {
   turnstileSummary: (m) => Promise.resolve(turnstileChanges(jsonKey(m), parseJson(m.value))),
   weather: async (m, registry) =>
     weatherChanges(await registry.decode(m.key!), await registry.decode(m.value!)),
+  predictions: (m) => Promise.resolve(predictionChanges(jsonKey(m), parseJson(m.value))),
+  alerts: (m) => Promise.resolve(alertChanges(jsonKey(m), parseJson(m.value))),
 };
 
 export interface FollowerHealth {

@@ -3,7 +3,9 @@
  * consumer's job; the topic contracts check the shapes and throw RecordShapeError.
  */
 import { LINES } from "../lib/contracts/enums.ts";
+import { ALERTS } from "../lib/contracts/alerts.ts";
 import { ARRIVALS } from "../lib/contracts/arrivals.ts";
+import { PREDICTIONS } from "../lib/contracts/predictions.ts";
 import { STATIONS_TRANSFORMED } from "../lib/contracts/stations_transformed.ts";
 import { TURNSTILE_SUMMARY } from "../lib/contracts/turnstile_summary.ts";
 import { WEATHER } from "../lib/contracts/weather.ts";
@@ -34,8 +36,25 @@ export function arrivalChanges(value: unknown): Change[] {
       station_id: a.station_id,
       direction: a.direction,
       status: a.train_status,
+      reported_at: a.event_time ?? null,
     },
   }];
+}
+
+/** A predictions record: the platform's next trains; a tombstone empties the platform. */
+export function predictionChanges(key: unknown, value: unknown): Change[] {
+  if (value === null || value === undefined) {
+    return [{ kind: "predictionsCleared", platform: PREDICTIONS.key.parse(key) }];
+  }
+  return [{ kind: "predictions", platform: PREDICTIONS.value.parse(value) }];
+}
+
+/** An alerts record: raised or updated; a tombstone clears it. */
+export function alertChanges(key: unknown, value: unknown): Change[] {
+  if (value === null || value === undefined) {
+    return [{ kind: "alertCleared", alert_id: ALERTS.key.parse(key).alert_id }];
+  }
+  return [{ kind: "alert", alert: ALERTS.value.parse(value) }];
 }
 
 /** A TURNSTILE_SUMMARY row; a tombstone resets the count. */

@@ -9,6 +9,12 @@ import {
   type TrainStatus,
   type WeatherStatus,
 } from "../lib/contracts/enums.ts";
+import type { Alert } from "../lib/contracts/alerts.ts";
+import {
+  type PlatformKey,
+  platformKey,
+  type PlatformPredictions,
+} from "../lib/contracts/predictions.ts";
 
 export interface Station {
   station_id: number;
@@ -22,6 +28,8 @@ export interface Train {
   station_id: number;
   direction: Direction;
   status: TrainStatus;
+  /** Event time of the train's last report; null for records written before event_time. */
+  reported_at: number | null;
 }
 
 export interface Weather {
@@ -38,6 +46,16 @@ export interface DashboardState {
   /** Turnstile entries by station id. */
   turnstiles: Record<string, number>;
   weather: Weather | null;
+  /** The next trains per platform, by `platformKey`. */
+  predictions: Record<string, PlatformPredictions>;
+  /** Active alerts by alert_id. */
+  alerts: Record<string, Alert>;
+  /**
+   * The event-time clock: the newest event_time reported by any train, or null before any. A
+   * train's freshness is measured against it, not against the wall clock, because the
+   * simulation's clock runs at its own pace.
+   */
+  clock: number | null;
   /** Timestamp (ms) of the newest record applied, or null before any. */
   updatedAt: number | null;
 }
@@ -46,13 +64,27 @@ export type Change =
   | { kind: "station"; line: Line; station: Station }
   | { kind: "stationRemoved"; line: Line; station_id: number }
   | { kind: "train"; train: Train }
+  | { kind: "trainRemoved"; train_id: string }
+  | { kind: "predictions"; platform: PlatformPredictions }
+  | { kind: "predictionsCleared"; platform: PlatformKey }
+  | { kind: "alert"; alert: Alert }
+  | { kind: "alertCleared"; alert_id: string }
   | { kind: "turnstile"; station_id: number; count: number }
   | { kind: "weather"; weather: Weather };
 
 export function emptyState(): DashboardState {
   const lines = {} as Record<Line, Station[]>;
   for (const line of LINES) lines[line] = [];
-  return { lines, trains: {}, turnstiles: {}, weather: null, updatedAt: null };
+  return {
+    lines,
+    trains: {},
+    turnstiles: {},
+    weather: null,
+    predictions: {},
+    alerts: {},
+    clock: null,
+    updatedAt: null,
+  };
 }
 
 function upsertStation(stations: Station[], station: Station): Station[] {
@@ -76,9 +108,36 @@ export function applyChange(state: DashboardState, change: Change): boolean {
         s.station_id !== change.station_id
       );
       return true;
-    case "train":
+    case "train": {
       // A train is in one place at a time: setting its place clears the previous one.
+      const reportedAt = change.train.reported_at;
+      const known = state.trains[change.train.train_id];
+      // A report older than the one shown (a replayed or late record) changes nothing.
+      if (known?.reported_at != null && reportedAt != null && reportedAt < known.reported_at) {
+        return false;
+      }
       state.trains[change.train.train_id] = change.train;
+      if (reportedAt !== null && (state.clock === null || reportedAt > state.clock)) {
+        state.clock = reportedAt;
+      }
+      return true;
+    }
+    case "trainRemoved":
+      if (!(change.train_id in state.trains)) return false;
+      delete state.trains[change.train_id];
+      return true;
+    case "predictions":
+      state.predictions[platformKey(change.platform)] = change.platform;
+      return true;
+    case "predictionsCleared":
+      delete state.predictions[platformKey(change.platform)];
+      return true;
+    case "alert":
+      state.alerts[change.alert.alert_id] = change.alert;
+      return true;
+    case "alertCleared":
+      if (!(change.alert_id in state.alerts)) return false;
+      delete state.alerts[change.alert_id];
       return true;
     case "turnstile":
       state.turnstiles[String(change.station_id)] = change.count;
@@ -110,6 +169,15 @@ export function changeKey(change: Change): string {
       return `station:${change.line}:${change.station_id}`;
     case "train":
       return `train:${change.train.train_id}`;
+    case "trainRemoved":
+      return `train:${change.train_id}`;
+    case "predictions":
+    case "predictionsCleared":
+      return `predictions:${platformKey(change.platform)}`;
+    case "alert":
+      return `alert:${change.alert.alert_id}`;
+    case "alertCleared":
+      return `alert:${change.alert_id}`;
     case "turnstile":
       return `turnstile:${change.station_id}`;
     case "weather":

@@ -55,7 +55,14 @@ Deno.test({
     const { config, namespace } = testConfig("test-browser");
     const inputs = new Inputs(config);
     await inputs.connect();
-    await inputs.createTopics(["stationsTransformed", "arrivals", "turnstileSummary", "weather"]);
+    await inputs.createTopics([
+      "stationsTransformed",
+      "arrivals",
+      "turnstileSummary",
+      "weather",
+      "predictions",
+      "alerts",
+    ]);
     const stations = await feedRealisticState(inputs);
     const dashboard = await startDashboard(namespace);
     const browser = await chromium.launch({

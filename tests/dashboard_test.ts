@@ -29,7 +29,13 @@ Deno.test({
     const inputs = new Inputs(config);
     await inputs.connect();
     // TURNSTILE_SUMMARY is created only after the dashboard started.
-    await inputs.createTopics(["stationsTransformed", "arrivals", "weather"]);
+    await inputs.createTopics([
+      "stationsTransformed",
+      "arrivals",
+      "weather",
+      "predictions",
+      "alerts",
+    ]);
     const dashboard = await startDashboard(namespace);
     const first = new SseClient(`${dashboard.url}/api/events`);
     try {
@@ -119,7 +125,7 @@ Deno.test({
         const health = await (await fetch(`${dashboard.url}/healthz`)).json();
         assert.equal(health.ok, true);
         assert.deepEqual(health.waitingTopics, []);
-        assert.equal(health.subscribedTopics.length, 4);
+        assert.equal(health.subscribedTopics.length, 6);
         assert.ok(health.consumers.every((c: { connected: boolean }) => c.connected));
       });
 
