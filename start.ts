@@ -7,15 +7,17 @@
  * One Ctrl+C (or SIGTERM) stops every process it started, the stack too when it started it.
  */
 import { parseArgs } from "node:util";
-import { loadConfig } from "./lib/config.ts";
-import { pollReady } from "./lib/health.ts";
-import { denoArgs, STAGES, type StageSpec } from "./lib/stages.ts";
+import { loadConfig, type OpsTarget, opsTargetsValue } from "./lib/config.ts";
+import { freePort, pollReady } from "./lib/health.ts";
+import { denoArgs, STAGES, type StageSpec, stagesStartedByStart } from "./lib/stages.ts";
+import { renderTable } from "./stack/table.ts";
 
 const HELP = `Usage: deno task start [options] [-- simulation options]
 
-Starts the local stack (if it is not up yet), the stations and turnstile summary stages, the
-simulation and the dashboard, and prints the dashboard's URL. Ctrl+C stops all of them, and
-the stack too if this command started it.
+Starts the local stack (if it is not up yet), every stage of lib/stages.ts marked startedByStart
+(the stream processors, the simulation and the dashboard), waits for each one's /readyz, prints
+how long each took and the dashboard's URL. Ctrl+C stops all of them, and the stack too if this
+command started it.
 
 Options:
   --keep-stack     leave the stack running on exit, even if this command started it
@@ -38,6 +40,9 @@ const NOISE = [
   "Timeout duration was set to 1.",
 ];
 
+/** How long each stage gets to answer /readyz before start reports it as not ready. */
+const READY_TIMEOUT_MS = 120_000;
+
 const COLORS = ["\x1b[36m", "\x1b[33m", "\x1b[35m", "\x1b[32m", "\x1b[34m"];
 
 /** Prefixes each line a child prints with its name, so that the streams stay readable. */
@@ -58,11 +63,17 @@ async function relay(name: string, color: string, stream: ReadableStream<Uint8Ar
   if (pending) console.log(prefix + pending);
 }
 
-function spawn(name: string, stage: StageSpec, args: string[], index: number): Child {
+function spawn(
+  name: string,
+  stage: StageSpec,
+  args: string[],
+  index: number,
+  env: Record<string, string>,
+): Child {
   const process = new Deno.Command(Deno.execPath(), {
     args: denoArgs(stage, args),
     cwd: ROOT,
-    env: { KAFKAJS_NO_PARTITIONER_WARNING: "1" },
+    env: { KAFKAJS_NO_PARTITIONER_WARNING: "1", ...env },
     stdout: "piped",
     stderr: "piped",
     stdin: "null",
@@ -103,12 +114,24 @@ async function main() {
   }
   const stopStackOnExit = !stackWasUp && !values["keep-stack"];
 
-  const children = [
-    spawn("stations", STAGES.stations, [], 0),
-    spawn("summary", STAGES.summary, [], 1),
-    spawn("simulate", STAGES.simulate, positionals, 2),
-    spawn("dashboard", STAGES.dashboard, [], 3),
-  ];
+  // Each stage's health server on a port of its own, known before the dashboard starts.
+  const dashboardUrl = `http://${config.dashboard.host}:${config.dashboard.port}`;
+  const healthTargets: OpsTarget[] = [];
+  const startedAt = performance.now();
+  const children = stagesStartedByStart().map(([name, stage], index) => {
+    const env: Record<string, string> = {};
+    if (stage.health) {
+      const port = freePort();
+      env.HEALTH_PORT = String(port);
+      healthTargets.push({ name, url: `http://${config.health.host}:${port}` });
+    }
+    if (stage === STAGES.dashboard) {
+      // Targets given in the environment (e.g. the REST proxy's) come first.
+      const given = Deno.env.get("OPS_TARGETS");
+      env.OPS_TARGETS = [given, opsTargetsValue(healthTargets)].filter(Boolean).join(",");
+    }
+    return spawn(name, stage, stage === STAGES.simulate ? positionals : [], index, env);
+  });
 
   let stopping = false;
   const exited = new Set<string>();
@@ -160,13 +183,38 @@ async function main() {
     });
   }
 
-  const url = `http://${config.dashboard.host}:${config.dashboard.port}`;
-  if (await pollReady(url, 60_000, () => true, "/healthz")) {
-    console.log(`\n  CTA Transit Status is live: ${url}\n  Press Ctrl+C to stop.\n`);
-  } else {
-    console.error(`start: the dashboard did not answer at ${url}`);
+  const readiness = [...healthTargets, { name: "dashboard", url: dashboardUrl }];
+  const readyAfterMs = await Promise.all(readiness.map(async ({ name, url }) => {
+    const ready = await pollReady(url, READY_TIMEOUT_MS, () => !exited.has(name));
+    return ready ? performance.now() - startedAt : null;
+  }));
+  if (stopping) return;
+  console.log(
+    "\n" + renderTable(
+      ["stage", "ready", "after", "health"],
+      readiness.map(({ name, url }, i) => [
+        name,
+        readyAfterMs[i] === null ? "NOT READY" : "ready",
+        readyAfterMs[i] === null
+          ? `> ${READY_TIMEOUT_MS / 1000} s`
+          : `${(readyAfterMs[i]! / 1000).toFixed(1)} s`,
+        `${url}/readyz`,
+      ]),
+    ),
+  );
+  if (!(await pollReady(dashboardUrl, 1_000, () => true, "/healthz"))) {
+    console.error(`start: the dashboard did not answer at ${dashboardUrl}`);
     await stopAll(1);
+    return;
   }
+  const late = readiness.filter((_, i) => readyAfterMs[i] === null).map((t) => t.name);
+  if (late.length > 0) {
+    console.error(`start: not ready yet: ${late.join(", ")}; see their lines above and /ops`);
+  }
+  console.log(
+    `\n  CTA Transit Status is live: ${dashboardUrl}\n  Operations: ${dashboardUrl}/ops\n` +
+      `  Press Ctrl+C to stop.\n`,
+  );
 }
 
 if (import.meta.main) await main();

@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { ConfigError, loadConfig, redacted, withoutCredentials } from "./config.ts";
+import {
+  ConfigError,
+  loadConfig,
+  opsTargetsValue,
+  redacted,
+  withoutCredentials,
+} from "./config.ts";
 import { tlsOptions } from "./kafka.ts";
 
 const env = (vars: Record<string, string>) => (name: string) => vars[name];
@@ -111,5 +117,40 @@ Deno.test("no --help text prints a secret from the environment", async () => {
     assert.equal(output.code, 0, `${script} --help: ${text}`);
     assert.match(text, /usage/i, script);
     assert.ok(!text.includes(SECRET), `${script} --help printed the secret`);
+  }
+});
+
+Deno.test("OPS_TARGETS lists the health servers the ops page scrapes, by name", () => {
+  assert.deepEqual(loadConfig(env({}), noFiles).opsTargets, []);
+  const config = loadConfig(
+    env({ OPS_TARGETS: " summary=http://127.0.0.1:9101/ , stations=https://ops.example:9102,," }),
+    noFiles,
+  );
+  assert.deepEqual(config.opsTargets, [
+    { name: "summary", url: "http://127.0.0.1:9101" },
+    { name: "stations", url: "https://ops.example:9102" },
+  ]);
+  const written = opsTargetsValue(config.opsTargets);
+  assert.deepEqual(
+    loadConfig(env({ OPS_TARGETS: written }), noFiles).opsTargets,
+    config.opsTargets,
+  );
+  const refused: [string, RegExp][] = [
+    ["http://127.0.0.1:9101", /name=http/],
+    ["=http://127.0.0.1:9101", /name=http/],
+    ["summary=127.0.0.1:9101", /summary needs an http\(s\) URL/],
+    ["summary=ftp://127.0.0.1/", /summary needs an http\(s\) URL/],
+    ["summary=http://a:1,summary=http://b:2", /names summary twice/],
+    [`dashboard=http://127.0.0.1:8888`, /the dashboard itself/],
+    [`x y=https://u:${SECRET}@h`, /name=http/],
+  ];
+  for (const [value, reason] of refused) {
+    assert.throws(() => loadConfig(env({ OPS_TARGETS: value }), noFiles), (error: unknown) => {
+      assert.ok(error instanceof ConfigError, String(error));
+      assert.match(error.message, reason);
+      assert.match(error.message, /OPS_TARGETS/);
+      assert.ok(!error.message.includes(SECRET), error.message);
+      return true;
+    });
   }
 });

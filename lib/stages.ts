@@ -13,6 +13,8 @@ export interface StageSpec {
   permissions: "stage" | "client" | "serve";
   /** Serves /healthz and /readyz on HEALTH_HOST:HEALTH_PORT (the dashboard on its own port). */
   health: boolean;
+  /** `deno task start` runs it (the REST proxy runs in the stack, the connector is one-shot). */
+  startedByStart: boolean;
 }
 
 export const STAGES = {
@@ -21,12 +23,14 @@ export const STAGES = {
     script: "pipeline/summary/main.ts",
     permissions: "stage",
     health: true,
+    startedByStart: true,
   },
   stations: {
     task: "stations",
     script: "pipeline/stations/main.ts",
     permissions: "stage",
     health: true,
+    startedByStart: true,
   },
   // Writes its --report file.
   simulate: {
@@ -34,24 +38,43 @@ export const STAGES = {
     script: "pipeline/simulate.ts",
     permissions: "client",
     health: false,
+    startedByStart: true,
   },
   restProxy: {
     task: "rest-proxy",
     script: "rest_proxy/main.ts",
     permissions: "stage",
     health: true,
+    startedByStart: false,
   },
   connector: {
     task: "connector",
     script: "pipeline/connector.ts",
     permissions: "stage",
     health: false,
+    startedByStart: false,
   },
   // Builds its islands into static/build.
-  dashboard: { task: "serve", script: "main.ts", permissions: "serve", health: false },
+  dashboard: {
+    task: "serve",
+    script: "main.ts",
+    permissions: "serve",
+    health: false,
+    startedByStart: true,
+  },
 } as const satisfies Record<string, StageSpec>;
 
 export type StageName = keyof typeof STAGES;
+
+/** What `deno task start` runs, in order: the dashboard last, once every health port is known. */
+export function stagesStartedByStart(): [StageName, StageSpec][] {
+  const started = (Object.entries(STAGES) as [StageName, StageSpec][])
+    .filter(([, stage]) => stage.startedByStart);
+  return [
+    ...started.filter(([, stage]) => stage !== STAGES.dashboard),
+    ...started.filter(([, stage]) => stage === STAGES.dashboard),
+  ];
+}
 
 /** `deno` arguments that run a stage: `run -P=<set> <script> ...args`. */
 export function denoArgs(stage: StageSpec, args: readonly string[] = []): string[] {
