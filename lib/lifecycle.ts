@@ -3,6 +3,7 @@
  * SIGINT and SIGTERM.
  */
 import { type HealthServer, serveHealth } from "./health.ts";
+import { type Fields, logger } from "./log.ts";
 import type { StageMetrics } from "./metrics.ts";
 
 export interface Stoppable {
@@ -24,7 +25,7 @@ export interface StageRunOptions {
 
 /**
  * Runs a stage until SIGINT or SIGTERM (then stops cleanly and exits 0) or until it fails (then
- * prints one line and exits 1). Serves its health endpoint and prints its stats every
+ * logs one line and exits 1). Serves its health endpoint and logs its stats every
  * `progressMs` while they change.
  */
 export async function runStageUntilSignal(
@@ -32,6 +33,7 @@ export async function runStageUntilSignal(
   name: string,
   options: StageRunOptions,
 ): Promise<never> {
+  const log = logger(name);
   let failedAlready = false;
   stage.failed.then(() => (failedAlready = true));
   const metrics = stage.metrics;
@@ -44,12 +46,12 @@ export async function runStageUntilSignal(
       return metrics.scrape();
     }),
   }, options.health);
-  console.log(`${name}: health on ${health.url} (/healthz, /readyz, /metrics)`);
+  log.info(`health on ${health.url} (/healthz, /readyz, /metrics)`);
   const progressMs = options.progressMs ?? 5_000;
   let last = "";
   const progress = setInterval(() => {
     const now = JSON.stringify(stage.stats);
-    if (now !== last) console.log(`${name}: ${now}`);
+    if (now !== last) log.info("progress", stage.stats as Fields);
     last = now;
   }, progressMs);
   const stopped = new Promise<number>((resolve) => {
@@ -59,20 +61,20 @@ export async function runStageUntilSignal(
     const onSignal = async () => {
       signals++;
       if (signals === 3) {
-        console.error(`${name}: third signal, exiting without a clean stop`);
+        log.warn("third signal, exiting without a clean stop");
         Deno.exit(130);
       }
       if (signals > 1) return;
-      console.log(`${name}: stopping`);
+      log.info("stopping");
       await stage.stop();
-      console.log(`${name}: stopped ${JSON.stringify(stage.stats)}`);
+      log.info("stopped", stage.stats as Fields);
       resolve(0);
     };
     Deno.addSignalListener("SIGINT", onSignal);
     Deno.addSignalListener("SIGTERM", onSignal);
   });
   const failed = stage.failed.then(async (error) => {
-    console.error(`${name}: failed: ${error.message}`);
+    log.error(`failed: ${error.message}`);
     await stage.stop().catch(() => {});
     return 1;
   });

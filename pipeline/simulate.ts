@@ -7,6 +7,7 @@
 import { loadConfig } from "../lib/config.ts";
 import { ensureStationsConnector } from "../lib/connector.ts";
 import { createKafka } from "../lib/kafka.ts";
+import { stageLogger } from "../lib/log.ts";
 import { loadSimData } from "./sim/data.ts";
 import { SimulationKafkaSink } from "./sim/kafka_sink.ts";
 import { Simulation } from "./sim/model.ts";
@@ -31,9 +32,10 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
+  const log = stageLogger("simulate");
   const config = loadConfig();
-  console.log(
-    `simulate: seed ${options.seed}, start ${new Date(options.start).toISOString()}, ` +
+  log.info(
+    `seed ${options.seed}, start ${new Date(options.start).toISOString()}, ` +
       `${options.stepMinutes} min per step, ${options.stepSeconds} s per step, ` +
       `${options.steps ?? "unlimited"} steps`,
   );
@@ -41,7 +43,7 @@ async function main(): Promise<number> {
 
   const stop = new AbortController();
   const onSignal = () => {
-    console.log("simulate: stopping after the current step");
+    log.info("stopping after the current step");
     stop.abort();
   };
   Deno.addSignalListener("SIGINT", onSignal);
@@ -71,12 +73,12 @@ async function main(): Promise<number> {
         { steps: options.steps, stepSeconds: options.stepSeconds, signal: stop.signal },
       );
       const rate = result.busyMs > 0 ? Math.round(result.events / (result.busyMs / 1000)) : 0;
-      console.log(`simulate: ${result.steps} steps, ${result.events} events, ${rate} events/s`);
+      log.info(`${result.steps} steps, ${result.events} events, ${rate} events/s`);
     } finally {
       await sink.close();
     }
   } catch (error) {
-    console.error(`simulate: failed: ${(error as Error).message}`);
+    log.error(`failed: ${(error as Error).message}`);
     code = 1;
   } finally {
     Deno.removeSignalListener("SIGINT", onSignal);

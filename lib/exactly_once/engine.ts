@@ -17,6 +17,7 @@ import {
   type TransactionalSession,
 } from "./ports.ts";
 import { deadLetterRecord, sendChunks } from "./chunks.ts";
+import { logger } from "../log.ts";
 
 export interface DeadLetter {
   record: InputRecord;
@@ -70,10 +71,14 @@ export interface EngineObserver {
   restored(hop: Hop<unknown>, ms: number): void;
 }
 
+/** Where the engine's lines go; retries are warnings, the rest information. */
+export type EngineLog = (line: string, level?: "info" | "warn") => void;
+
 export interface EngineOptions {
   group: string;
   observer?: EngineObserver;
-  log?: (line: string) => void;
+  /** Default: lib/log.ts's logger named by the group. */
+  log?: EngineLog;
   maxBackoffMs?: number;
   /** How often a task may purge its committed input. */
   purgeIntervalMs?: number;
@@ -164,7 +169,7 @@ export class ExactlyOnceEngine {
   readonly #opened = new Set<string>();
   /** The partitions this instance holds per input topic; unknown until the first assignment. */
   #assignment: Map<string, Set<number>> | null = null;
-  readonly #log: (line: string) => void;
+  readonly #log: EngineLog;
   readonly #maxBackoffMs: number;
   readonly #purgeIntervalMs: number;
   readonly #now: () => number;
@@ -178,7 +183,8 @@ export class ExactlyOnceEngine {
     private readonly options: EngineOptions,
   ) {
     for (const hop of hops) this.#hops.set(hop.inputTopic, hop);
-    this.#log = options.log ?? ((line) => console.log(line));
+    const groupLog = logger(options.group);
+    this.#log = options.log ?? ((line, level = "info") => groupLog[level](line));
     this.#maxBackoffMs = options.maxBackoffMs ?? 5_000;
     this.#purgeIntervalMs = options.purgeIntervalMs ?? 30_000;
     this.#now = options.now ?? Date.now;
@@ -265,7 +271,7 @@ export class ExactlyOnceEngine {
         this.stats.retries++;
         // One line per outage, not one per retry.
         if (failures === 1) {
-          this.#log(`${hop.name}: ${topic}[${partition}] ${describe(error)}; retrying`);
+          this.#log(`${hop.name}: ${topic}[${partition}] ${describe(error)}; retrying`, "warn");
         }
         await control.heartbeat();
         await this.ports.sleep(backoff);

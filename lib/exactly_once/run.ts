@@ -3,15 +3,23 @@
  * batches handed to the engine, rebalances passed on.
  */
 import type { Consumer, Kafka } from "kafkajs";
-import { type EngineObserver, type EngineStats, ExactlyOnceEngine, type Hop } from "./engine.ts";
+import {
+  type EngineLog,
+  type EngineObserver,
+  type EngineStats,
+  ExactlyOnceEngine,
+  type Hop,
+} from "./engine.ts";
 import { kafkajsPorts } from "./kafkajs_ports.ts";
 import type { StageMetrics } from "../metrics.ts";
+import { logger } from "../log.ts";
 
 export interface RunOptions {
   groupId: string;
   /** Partitions processed at once by one instance. */
   concurrency?: number;
-  log?: (line: string) => void;
+  /** Default: lib/log.ts's logger named by the group. */
+  log?: EngineLog;
   metrics?: StageMetrics;
 }
 
@@ -55,7 +63,8 @@ export async function runExactlyOnce(
   hops: Hop<any>[],
   options: RunOptions,
 ): Promise<RunningStage> {
-  const log = options.log ?? ((line: string) => console.log(line));
+  const groupLog = logger(options.groupId);
+  const log: EngineLog = options.log ?? ((line, level = "info") => groupLog[level](line));
   const admin = kafka.admin();
   await admin.connect();
   const engine = new ExactlyOnceEngine(kafkajsPorts(kafka, admin), hops, {
@@ -87,8 +96,9 @@ export async function runExactlyOnce(
         failuresInARow++;
         const again = failuresInARow <= MAX_RESTARTS_IN_A_ROW;
         log(
-          `${options.groupId}: consumer failed (${error.message}); ` +
+          `consumer failed (${error.message}); ` +
             (again ? `restart ${failuresInARow} of ${MAX_RESTARTS_IN_A_ROW}` : "giving up"),
+          "warn",
         );
         return Promise.resolve(again);
       },
@@ -100,7 +110,7 @@ export async function runExactlyOnce(
     const listed = engine.inputTopics.flatMap((topic) =>
       [...(assignment[topic] ?? [])].sort((a, b) => a - b).map((p) => `${topic}[${p}]`)
     );
-    log(`${options.groupId}: assigned partitions [${listed.join(", ")}]`);
+    log(`assigned partitions [${listed.join(", ")}]`);
     options.metrics?.groupJoins.inc();
     await engine.assign(assignment);
   });

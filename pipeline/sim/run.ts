@@ -2,6 +2,7 @@
 import { entryCount, type Simulation, type StepEvents } from "./model.ts";
 import type { ReportBuilder } from "./report.ts";
 import type { WeatherReading } from "./weather.ts";
+import { logger } from "../../lib/log.ts";
 
 export interface StepSinks {
   events(step: StepEvents): Promise<void>;
@@ -15,6 +16,7 @@ export interface LoopOptions {
   stepSeconds: number;
   /** Aborting stops the loop after the current step. */
   signal?: AbortSignal;
+  /** Default: lib/log.ts's "simulate" logger. */
   log?: (line: string) => void;
   /** Called after each acknowledged step with its events and its real duration in ms. */
   onStep?: (step: StepEvents, busyMs: number) => void;
@@ -55,7 +57,8 @@ export async function runSteps(
   report: ReportBuilder,
   options: LoopOptions,
 ): Promise<LoopResult> {
-  const log = options.log ?? ((line: string) => console.log(line));
+  const simulateLog = logger("simulate");
+  const log = options.log ?? ((line: string) => simulateLog.info(line));
   const result: LoopResult = { steps: 0, events: 0, busyMs: 0 };
   while (
     !options.signal?.aborted && (options.steps === undefined || result.steps < options.steps)

@@ -4,6 +4,7 @@
  */
 import { WEATHER, type WeatherKey, type WeatherValue } from "../../lib/contracts/weather.ts";
 import type { WeatherReading } from "./weather.ts";
+import { logger } from "../../lib/log.ts";
 
 export const AVRO_V2 = "application/vnd.kafka.avro.v2+json";
 
@@ -52,7 +53,8 @@ export function weatherPoster(
 ): (readings: WeatherReading[]) => Promise<void> {
   const doFetch = deps.fetch ?? fetch;
   const sleep = deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
-  const log = deps.log ?? ((line) => console.error(line));
+  const weatherLog = logger("weather");
+  const log = deps.log ?? ((line) => weatherLog.warn(line));
   const now = deps.now ?? Date.now;
   const url = `${proxyUrl.replace(/\/$/, "")}/topics/${encodeURIComponent(topic)}`;
 
@@ -91,7 +93,7 @@ export function weatherPoster(
           `gave up posting weather to ${url} after ${attempt} attempts: ${problem}`,
         );
       }
-      log(`weather: POST ${url} failed (${problem}); retry ${attempt} in ${delay} ms`);
+      log(`POST ${url} failed (${problem}); retry ${attempt} in ${delay} ms`);
       await sleep(delay);
       delay = Math.min(delay * 2, policy.maxDelayMs);
     }

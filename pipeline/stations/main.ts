@@ -20,6 +20,7 @@ import { createKafka } from "../../lib/kafka.ts";
 import { deadLetterSpec, ensureTopics, partitionCount, topicSpec } from "../../lib/admin.ts";
 import { CatchUp, endOffsets, readToEnd } from "../../lib/read_to_end.ts";
 import { runStageUntilSignal } from "../../lib/lifecycle.ts";
+import { stageLogger } from "../../lib/log.ts";
 import { StageMetrics } from "../../lib/metrics.ts";
 import { byPartition, partitionFor } from "../../lib/partitioned_send.ts";
 import { deadLetterHeaders, deadLetterSource } from "../../lib/contracts/dead_letters.ts";
@@ -48,6 +49,8 @@ same consumer group (stations-transform under TOPIC_NAMESPACE) share the work.
 Configuration comes from the environment (KAFKA_BOOTSTRAP_SERVERS, TOPIC_NAMESPACE, ...).`;
 
 /** Consumer restarts in a row, and fenced take-overs of one partition in a row, before giving up. */
+const log = stageLogger("stations");
+
 const RESTARTS_IN_A_ROW = 5;
 const TAKEOVERS_IN_A_ROW = 10;
 /** About 15 s of retries for a write before the stage ends. */
@@ -131,8 +134,8 @@ async function main(): Promise<void> {
     refreshStats();
     if (![...assigned].every((p) => claims.get(p)?.ready)) return;
     const outputs = [...assigned].flatMap((p) => outputsOf(p, inputPartitions, outputPartitions));
-    console.log(
-      `stations: ready with input partitions ${list(assigned)} of ${inputPartitions} ` +
+    log.info(
+      `ready with input partitions ${list(assigned)} of ${inputPartitions} ` +
         `(output partitions ${list(outputs)}); ${stats.stations} stations`,
     );
   }
@@ -156,7 +159,7 @@ async function main(): Promise<void> {
     if (!budget.spend()) {
       throw new Error(`input partition ${partition} was fenced ${budget.max} times in a row`);
     }
-    console.log(`stations: input partition ${partition} was fenced; taking it over again`);
+    log.info(`input partition ${partition} was fenced; taking it over again`);
     startClaim(partition, 1_000);
   }
 
@@ -212,7 +215,7 @@ async function main(): Promise<void> {
     stats.written += records.length;
     stats.deadLetters += letters.length;
     for (const { partition, offset, reason } of letters) {
-      console.error(`stations: dead letter at ${input} ${sourceOf(partition, offset)}: ${reason}`);
+      log.warn(`dead letter at ${input} ${sourceOf(partition, offset)}: ${reason}`);
     }
     refreshStats();
   }
@@ -282,7 +285,7 @@ async function main(): Promise<void> {
     for (const partition of assigned) {
       if (!claims.has(partition)) startClaim(partition);
     }
-    console.log(`stations: assigned input partitions ${list(assigned)} of ${inputPartitions}`);
+    log.info(`assigned input partitions ${list(assigned)} of ${inputPartitions}`);
     reportIfReady();
   }
 
@@ -315,8 +318,8 @@ async function main(): Promise<void> {
     initialRetryTime: 100,
     restartOnFailure: (error: Error) => {
       const again = budget.spend();
-      console.error(
-        `stations: ${name} failed (${oneLine(error)}); ` +
+      log.warn(
+        `${name} failed (${oneLine(error)}); ` +
           (again ? `restart ${budget.used} of ${budget.max}` : "giving up"),
       );
       return Promise.resolve(again);
@@ -361,7 +364,7 @@ async function main(): Promise<void> {
     serially(`reading ${input}`, () => {
       live = true;
       goLive();
-      console.log(`stations: caught up with ${input}; ${index.all().size} stations`);
+      log.info(`caught up with ${input}; ${index.all().size} stations`);
     })
   );
 
@@ -395,7 +398,7 @@ async function main(): Promise<void> {
     await owner.connect();
     await owner.subscribe({ topic: input, fromBeginning: false });
     await owner.run({ autoCommit: false, eachBatch: () => Promise.resolve() });
-    console.log(`stations: transforming ${input} into ${output} as group ${group}`);
+    log.info(`transforming ${input} into ${output} as group ${group}`);
   } catch (error) {
     fail(new StageError("connecting to Kafka", error));
   }
@@ -408,7 +411,7 @@ if (import.meta.main) {
     console.log(HELP);
   } else {
     await main().catch((error) => {
-      console.error(`stations: failed: ${oneLine(error)}`);
+      log.error(`failed: ${oneLine(error)}`);
       Deno.exit(1);
     });
   }

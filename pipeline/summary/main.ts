@@ -22,6 +22,7 @@ import { endOffsets } from "../../lib/read_to_end.ts";
 import { AvroDecoder } from "../../lib/contracts/wire_format.ts";
 import { runExactlyOnce } from "../../lib/exactly_once/run.ts";
 import { runStageUntilSignal } from "../../lib/lifecycle.ts";
+import { stageLogger } from "../../lib/log.ts";
 import { StageMetrics } from "../../lib/metrics.ts";
 import { countsHop, entriesHop, type SummaryTopics } from "./topology.ts";
 import { stationDecoder } from "./decode.ts";
@@ -108,6 +109,7 @@ if (import.meta.main) {
     console.log(HELP);
     Deno.exit(0);
   }
+  const log = stageLogger("summary");
   const config = loadConfig();
   const kafka = createKafka("turnstile-summary", config.kafka);
   const group = groupId(config, values.group);
@@ -117,7 +119,7 @@ if (import.meta.main) {
     partitions = await prepareTopics(kafka, config, topics);
   } catch (error) {
     if (!(error instanceof SetupError)) throw error;
-    console.error(`summary: ${error.message}`);
+    log.error(error.message);
     Deno.exit(2);
   }
   const problem = restartProblem(
@@ -130,7 +132,7 @@ if (import.meta.main) {
     { group, ...topics },
   );
   if (problem) {
-    console.error(`summary: ${problem}`);
+    log.error(problem);
     Deno.exit(2);
   }
   const decodeStations = stationDecoder(new AvroDecoder(createRegistry(config.registry)));
@@ -143,6 +145,6 @@ if (import.meta.main) {
       metrics: new StageMetrics("summary"),
     },
   );
-  console.log(`summary: counting ${topics.turnstiles} into ${topics.summary} as group ${group}`);
+  log.info(`counting ${topics.turnstiles} into ${topics.summary} as group ${group}`);
   await runStageUntilSignal(stage, "summary", { health: config.health });
 }
