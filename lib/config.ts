@@ -36,6 +36,11 @@ export interface PostgresConfig {
   sslmode: string;
   /** PGSSLROOTCERT: PEM file with the CA of the server, for verify-ca and verify-full. */
   sslRootCert?: string;
+  /**
+   * CONNECT_DATABASE_HOSTNAME: the host Kafka Connect reaches PostgreSQL at (default PGHOST),
+   * for when Connect runs elsewhere, e.g. in a container where 127.0.0.1 is not PostgreSQL.
+   */
+  connectHost: string;
 }
 
 export interface RestProxyConfig {
@@ -256,6 +261,7 @@ export function loadConfig(env: Env = denoEnv, readFile: ReadFile = denoReadFile
     connectUrl: pick(env, "KAFKA_CONNECT_URL", "http://127.0.0.1:8083"),
     postgres: {
       host: pick(env, "PGHOST", "127.0.0.1"),
+      connectHost: pick(env, "CONNECT_DATABASE_HOSTNAME", pick(env, "PGHOST", "127.0.0.1")),
       port: integer(env, "PGPORT", 5432),
       database: pick(env, "PGDATABASE", "cta"),
       user: pick(env, "PGUSER", "cta_admin"),

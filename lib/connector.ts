@@ -41,7 +41,7 @@ export function stationsConnectorConfig(config: Config): ConnectorConfig {
     "connector.class": "io.debezium.connector.postgresql.PostgresConnector",
     "tasks.max": "1",
     "plugin.name": "pgoutput",
-    "database.hostname": pg.host,
+    "database.hostname": pg.connectHost,
     "database.port": String(pg.port),
     "database.user": pg.user,
     "database.password": pg.password,

@@ -33,3 +33,15 @@ Deno.test("each topic namespace gets its own connector, slot and topic", () => {
     isolated.topics.stations,
   );
 });
+
+Deno.test("Connect is given the database host it reaches, which need not be this client's", () => {
+  const local = stationsConnectorConfig(loadConfig(env({ PGHOST: "127.0.0.1" })));
+  assert.equal(local["database.hostname"], "127.0.0.1", "by default Connect uses PGHOST");
+  const containers = loadConfig(
+    env({ PGHOST: "127.0.0.1", CONNECT_DATABASE_HOSTNAME: "postgres" }),
+  );
+  assert.equal(containers.postgres.host, "127.0.0.1", "this client still uses PGHOST");
+  assert.equal(stationsConnectorConfig(containers)["database.hostname"], "postgres");
+  const blank = loadConfig(env({ PGHOST: "db.internal", CONNECT_DATABASE_HOSTNAME: "" }));
+  assert.equal(stationsConnectorConfig(blank)["database.hostname"], "db.internal");
+});
