@@ -2,6 +2,7 @@
 import { Hono } from "hono";
 import { serveStatic } from "hono/deno";
 import { loadConfig } from "./lib/config.ts";
+import { stageLogger } from "./lib/log.ts";
 import type { AppEnv, DashboardContext } from "./dashboard/app_env.ts";
 import { provideDashboard, readOnly, securityHeaders } from "./dashboard/middleware.ts";
 import { buildIslands } from "./dashboard/islands_build.ts";
@@ -26,6 +27,7 @@ export function createApp(dashboard: DashboardContext): Hono<AppEnv> {
 }
 
 if (import.meta.main) {
+  stageLogger("dashboard");
   await buildIslands();
   runUntilSignal(startDashboard(loadConfig(), createApp));
 }

@@ -9,6 +9,7 @@ import type { Consumer, Kafka, KafkaMessage } from "kafkajs";
 import type { SchemaRegistry } from "@kafkajs/confluent-schema-registry";
 import type { Config } from "../lib/config.ts";
 import { createKafka } from "../lib/kafka.ts";
+import { logger } from "../lib/log.ts";
 import { CatchUp } from "../lib/read_to_end.ts";
 import { createRegistry } from "../lib/registry.ts";
 import type { LiveState } from "./live_state.ts";
@@ -42,6 +43,8 @@ function jsonKey(message: KafkaMessage): unknown {
     return null;
   }
 }
+
+const log = logger("dashboard");
 
 const DECODERS: Record<InputRole, Decoder> = {
   stationsTransformed: (m) => Promise.resolve(stationChanges(jsonKey(m), parseJson(m.value))),
@@ -183,7 +186,7 @@ export class TopicFollowers {
       this.#adminError = null;
     } catch (error) {
       const message = String(error);
-      if (this.#adminError !== message) console.error(`dashboard: Kafka not reachable: ${message}`);
+      if (this.#adminError !== message) log.warn(`Kafka not reachable: ${message}`);
       this.#adminError = message;
       await this.#admin?.disconnect().catch(() => {});
       this.#admin = null;
@@ -209,7 +212,7 @@ export class TopicFollowers {
         follower.status = "crashed";
         this.live.endReplay(follower.topic);
       }
-      console.error(`dashboard: consumer of ${follower.topic} crashed: ${event.payload.error}`);
+      log.warn(`consumer of ${follower.topic} crashed: ${event.payload.error}`);
     });
     // Batches of transaction markers or aborted records deliver no message but still move on.
     consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
@@ -229,9 +232,7 @@ export class TopicFollowers {
         this.live.endReplay(follower.topic);
         if (follower.records === 0) return;
         const ms = Math.round(performance.now() - started);
-        console.error(
-          `dashboard: replayed ${follower.topic} (${follower.records} records, ${ms} ms)`,
-        );
+        log.info(`replayed ${follower.topic} (${follower.records} records, ${ms} ms)`);
       });
       await consumer.run({
         autoCommit: false,
@@ -250,9 +251,9 @@ export class TopicFollowers {
         },
       });
       follower.status = "subscribed";
-      console.error(`dashboard: following ${follower.topic}`);
+      log.info(`following ${follower.topic}`);
     } catch (error) {
-      console.error(`dashboard: cannot follow ${follower.topic} yet: ${error}`);
+      log.warn(`cannot follow ${follower.topic} yet: ${error}`);
       follower.status = "waiting";
       follower.consumer = undefined;
       this.live.endReplay(follower.topic);
@@ -271,8 +272,8 @@ export class TopicFollowers {
     const kind = `${follower.role}:${name}`;
     if (this.#loggedKinds.has(kind)) return;
     this.#loggedKinds.add(kind);
-    console.error(
-      `dashboard: skipping undecodable records of ${follower.topic} (${name}: ${error}); ` +
+    log.warn(
+      `skipping undecodable records of ${follower.topic} (${name}: ${error}); ` +
         "further ones of this kind are only counted",
     );
   }

@@ -4,6 +4,7 @@ import type { Config } from "../lib/config.ts";
 import type { AppEnv, DashboardContext } from "./app_env.ts";
 import { TopicFollowers } from "./consumers.ts";
 import { LiveState } from "./live_state.ts";
+import { logger } from "../lib/log.ts";
 
 export interface RunningDashboard {
   url: string;
@@ -27,7 +28,9 @@ export function startDashboard(
     port,
     onListen: (addr) => {
       url = `http://${addr.hostname}:${addr.port}`;
-      console.log(`Transit Status dashboard on ${url} (bound to ${addr.hostname} only)`);
+      logger("dashboard").info(
+        `Transit Status dashboard on ${url} (bound to ${addr.hostname} only)`,
+      );
     },
   }, app.fetch);
   return {
@@ -49,7 +52,7 @@ export function runUntilSignal(dashboard: RunningDashboard): void {
   const stop = async () => {
     if (stopping) return;
     stopping = true;
-    console.log("shutting down");
+    logger("dashboard").info("shutting down");
     await dashboard.shutdown();
     Deno.exit(0);
   };

@@ -12,6 +12,9 @@ import {
   stationsConnectorName,
   stationsConnectorStatus,
 } from "../lib/connector.ts";
+import { stageLogger } from "../lib/log.ts";
+
+const log = stageLogger("connector");
 
 async function main(args: string[]): Promise<number> {
   const config = loadConfig();
@@ -22,7 +25,7 @@ async function main(args: string[]): Promise<number> {
     return status ? 0 : 1;
   }
   await ensureStationsConnector(config);
-  console.log(`connector ${name} RUNNING, writing ${config.topics.stations}`);
+  log.info(`${name} RUNNING, writing ${config.topics.stations}`);
   return 0;
 }
 
@@ -31,7 +34,7 @@ if (import.meta.main) {
     Deno.exit(await main(Deno.args));
   } catch (error) {
     if (error instanceof ConnectorError) {
-      console.error(`error: ${error.message}`);
+      log.error(error.message);
       Deno.exit(1);
     }
     throw error;

@@ -26,6 +26,9 @@ import {
   V2_RESPONSE_TYPE,
 } from "./requests.ts";
 import type { SchemaSource } from "./schema_store.ts";
+import { logger } from "../lib/log.ts";
+
+const proxyLog = logger("rest-proxy");
 
 export interface ProxySettings {
   maxBodyBytes: number;
@@ -103,7 +106,8 @@ export function createApp({ sink, schemas, settings }: ProxyDependencies): Hono 
 
   app.onError((error, c) => {
     if (error instanceof RestError) return v2Json(c, error.body(), error.status);
-    console.error(`[rest-proxy] unexpected error on ${c.req.method} ${c.req.path}:`, error);
+    const stack = error instanceof Error ? error.stack : undefined;
+    proxyLog.error(`unexpected error on ${c.req.method} ${c.req.path}`, { error, stack });
     return v2Json(c, { error_code: 50001, message: "Internal server error" }, 500);
   });
 

@@ -5,26 +5,26 @@
  */
 import { loadConfig } from "../lib/config.ts";
 import { runStageUntilSignal } from "../lib/lifecycle.ts";
+import { stageLogger } from "../lib/log.ts";
 import { StageMetrics } from "../lib/metrics.ts";
 import { createApp } from "./app.ts";
 import { KafkaTopicSink, type TopicSink } from "./kafka_sink.ts";
 import { RegistrySchemaStore } from "./schema_store.ts";
 import { proxySettings } from "./settings.ts";
 
+const log = stageLogger("rest-proxy");
+
 // A stray rejection inside the Kafka client must not take the service down with it.
 globalThis.addEventListener("unhandledrejection", (event) => {
   event.preventDefault();
-  console.error("[rest-proxy] unhandled rejection:", event.reason);
+  log.error("unhandled rejection", { error: event.reason });
 });
 
 const config = loadConfig();
 const settings = proxySettings(config);
 
 const sink = await KafkaTopicSink.connect(config).catch((error) => {
-  console.error(
-    `[rest-proxy] cannot connect to Kafka at ${config.kafka.brokers.join(",")}:`,
-    error,
-  );
+  log.error(`cannot connect to Kafka at ${config.kafka.brokers.join(",")}`, { error });
   Deno.exit(1);
 });
 const metrics = new StageMetrics("rest-proxy");
@@ -51,8 +51,8 @@ const server = Deno.serve({
   hostname: config.restProxy.host,
   port: config.restProxy.port,
   onListen: ({ hostname, port }) => {
-    console.log(
-      `[rest-proxy] listening on http://${hostname}:${port} (Kafka ${
+    log.info(
+      `listening on http://${hostname}:${port} (Kafka ${
         config.kafka.brokers.join(",")
       }, registry ${config.registry.url}, ${JSON.stringify(settings)})`,
     );
@@ -70,7 +70,7 @@ await runStageUntilSignal(
     ready: () => !stopping,
     async stop() {
       stopping = true;
-      console.log("[rest-proxy] no new requests, flushing the producer");
+      log.info("no new requests, flushing the producer");
       await server.shutdown();
       await sink.close();
     },

@@ -4,6 +4,7 @@
  * deadline and are answered retriable (50003) meanwhile, so the proxy recovers by itself once
  * Kafka answers again.
  */
+import { logger } from "../lib/log.ts";
 
 export interface Backoff {
   initialMs: number;
@@ -19,7 +20,8 @@ export interface ProducerHolderOptions<P> {
   dispose: (producer: P) => Promise<void>;
   backoff?: Backoff;
   sleep?: (ms: number) => Promise<void>;
-  log?: (line: string) => void;
+  /** Default: lib/log.ts's "rest-proxy" logger. */
+  log?: (line: string, level: "debug" | "info" | "warn") => void;
 }
 
 /** No producer yet: retriable, like the connection failure behind it. */
@@ -30,6 +32,8 @@ export class ProducerUnavailableError extends Error {
     super(message, { cause });
   }
 }
+
+const proxyLog = logger("rest-proxy");
 
 const messageOf = (error: unknown) => error instanceof Error ? error.message : String(error);
 
@@ -46,7 +50,7 @@ export class ProducerHolder<P> {
     this.#options = {
       backoff: DEFAULT_BACKOFF,
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-      log: (line) => console.error(line),
+      log: (line, level) => proxyLog[level](line),
       ...options,
     };
     this.#current = first;
@@ -106,7 +110,7 @@ export class ProducerHolder<P> {
           await dispose(producer).catch(() => {});
           throw new ProducerUnavailableError("the producer is closed");
         }
-        if (attempt > 1) log(`[rest-proxy] new producer connected after ${attempt} attempts`);
+        if (attempt > 1) log(`new producer connected after ${attempt} attempts`, "info");
         this.#current = producer;
         this.#replacing = undefined;
         this.#lastError = undefined;
@@ -114,9 +118,11 @@ export class ProducerHolder<P> {
       } catch (error) {
         if (error instanceof ProducerUnavailableError) throw error;
         this.#lastError = error;
+        // One warning per outage; the attempts after it only at debug level.
         log(
-          `[rest-proxy] connecting a new producer failed (attempt ${attempt}): ` +
+          `connecting a new producer failed (attempt ${attempt}): ` +
             `${messageOf(error)}; next attempt in ${delay} ms`,
+          attempt === 1 ? "warn" : "debug",
         );
         await Promise.race([sleep(delay), this.#wake.promise]);
         delay = Math.min(delay * 2, backoff.maxMs);
