@@ -12,6 +12,7 @@
  * transaction that has begun by a record skipped until its producer's abort marker.
  */
 import { type KafkajsRequire, kafkajsRequire, versionMismatch } from "./kafkajs_upstream.ts";
+import { logger } from "./log.ts";
 
 /** A record as kafkajs's fetch decoder gives it. */
 export interface FetchedRecord {
@@ -101,4 +102,4 @@ export function installAbortedFilter(require: KafkajsRequire): string | undefine
 const line = installAbortedFilter(
   kafkajsRequire(),
 );
-if (line) console.warn(line);
+if (line) logger("kafka").warn(line);

@@ -13,6 +13,7 @@
  */
 import { Buffer } from "node:buffer";
 import { type KafkajsRequire, kafkajsRequire, versionMismatch } from "./kafkajs_upstream.ts";
+import { logger } from "./log.ts";
 
 // deno-lint-ignore no-explicit-any
 type Any = any;
@@ -96,4 +97,4 @@ export function installCompactionFix(require: KafkajsRequire): string | undefine
 const line = installCompactionFix(
   kafkajsRequire(),
 );
-if (line) console.warn(line);
+if (line) logger("kafka").warn(line);

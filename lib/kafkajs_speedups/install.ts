@@ -26,6 +26,7 @@
  */
 import type { Buffer } from "node:buffer";
 import { type KafkajsRequire, kafkajsRequire, versionMismatch } from "../kafkajs_upstream.ts";
+import { logger } from "../log.ts";
 import { type GroupingArgs, groupMessagesLinear } from "./grouping.ts";
 import {
   encodeRecordBatch,
@@ -161,7 +162,7 @@ export function installInto(
 
 const installation = installInto(
   kafkajsRequire,
-  (line) => console.warn(line),
+  (line) => logger("kafka").warn(line),
 );
 
 /** Turns the replacements on (the default once `applyKafkajsSpeedups` ran) or off. */
