@@ -71,8 +71,16 @@ export interface Config {
   restProxyUrl: string;
   connectUrl: string;
   postgres: PostgresConfig;
-  /** maxSseClients: concurrent live-update streams the dashboard serves before answering 503. */
-  dashboard: { host: string; port: number; maxSseClients: number };
+  /**
+   * maxSseClients: concurrent live-update streams the dashboard serves before answering 503.
+   * trainFreshness: TRAIN_STALE_AFTER and TRAIN_REMOVE_AFTER, on the simulation's event-time clock.
+   */
+  dashboard: {
+    host: string;
+    port: number;
+    maxSseClients: number;
+    trainFreshness: { staleAfterMs: number; removeAfterMs: number };
+  };
   restProxy: RestProxyConfig;
   /** Where a stage answers /healthz and /readyz; port 0 takes any free port. */
   health: { host: string; port: number };
@@ -132,6 +140,35 @@ function integer(env: Env, name: string, fallback: number): number {
     throw new ConfigError(`${name} must be a non-negative integer, got "${raw}"`);
   }
   return value;
+}
+
+const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1000, min: 60_000, h: 3_600_000 };
+
+/** A duration in minutes (a bare number) or with a unit: `500ms`, `90s`, `15min`, `1h`. */
+function durationMs(env: Env, name: string, fallbackMinutes: number): number {
+  const raw = env(name);
+  if (raw === undefined || raw.trim() === "") return fallbackMinutes * DURATION_UNITS_MS.min;
+  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|min|h)?$/.exec(raw.trim());
+  const ms = match ? Number(match[1]) * DURATION_UNITS_MS[match[2] ?? "min"] : NaN;
+  if (!(ms > 0)) {
+    throw new ConfigError(
+      `${name} must be a positive duration in minutes or with a unit (500ms, 90s, 15min, 1h), ` +
+        `got "${raw}"`,
+    );
+  }
+  return ms;
+}
+
+/** TRAIN_STALE_AFTER (15 simulated minutes) and TRAIN_REMOVE_AFTER (30), on event time. */
+function trainFreshness(env: Env): { staleAfterMs: number; removeAfterMs: number } {
+  const staleAfterMs = durationMs(env, "TRAIN_STALE_AFTER", 15);
+  const removeAfterMs = durationMs(env, "TRAIN_REMOVE_AFTER", 30);
+  if (removeAfterMs <= staleAfterMs) {
+    throw new ConfigError(
+      "TRAIN_REMOVE_AFTER must be longer than TRAIN_STALE_AFTER: a train goes stale before it is removed",
+    );
+  }
+  return { staleAfterMs, removeAfterMs };
 }
 
 function boolean(env: Env, name: string, fallback: boolean): boolean {
@@ -273,6 +310,7 @@ export function loadConfig(env: Env = denoEnv, readFile: ReadFile = denoReadFile
       host: pick(env, "DASHBOARD_HOST", "127.0.0.1"),
       port: integer(env, "DASHBOARD_PORT", 8888),
       maxSseClients: integer(env, "DASHBOARD_MAX_SSE_CLIENTS", 2000),
+      trainFreshness: trainFreshness(env),
     },
     restProxy: {
       host: pick(env, "REST_PROXY_HOST", "127.0.0.1"),

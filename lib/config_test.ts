@@ -154,3 +154,31 @@ Deno.test("OPS_TARGETS lists the health servers the ops page scrapes, by name", 
     });
   }
 });
+
+Deno.test("TRAIN_STALE_AFTER and TRAIN_REMOVE_AFTER: simulated minutes, or with a unit", () => {
+  assert.deepEqual(loadConfig(env({}), noFiles).dashboard.trainFreshness, {
+    staleAfterMs: 15 * 60_000,
+    removeAfterMs: 30 * 60_000,
+  });
+  const given = (stale: string, remove: string) =>
+    loadConfig(env({ TRAIN_STALE_AFTER: stale, TRAIN_REMOVE_AFTER: remove }), noFiles)
+      .dashboard.trainFreshness;
+  assert.deepEqual(given("10", "20"), { staleAfterMs: 600_000, removeAfterMs: 1_200_000 });
+  assert.deepEqual(given("500ms", "1.5s"), { staleAfterMs: 500, removeAfterMs: 1500 });
+  assert.deepEqual(given("45min", "1h"), { staleAfterMs: 2_700_000, removeAfterMs: 3_600_000 });
+  const refused: [string, string, RegExp][] = [
+    ["0", "30", /TRAIN_STALE_AFTER must be a positive duration/],
+    ["15", "soon", /TRAIN_REMOVE_AFTER must be a positive duration/],
+    ["-5", "30", /TRAIN_STALE_AFTER/],
+    ["15 days", "30", /TRAIN_STALE_AFTER/],
+    ["30", "30", /TRAIN_REMOVE_AFTER must be longer than TRAIN_STALE_AFTER/],
+    ["1h", "45", /TRAIN_REMOVE_AFTER must be longer/],
+  ];
+  for (const [stale, remove, reason] of refused) {
+    assert.throws(() => given(stale, remove), (error: unknown) => {
+      assert.ok(error instanceof ConfigError, String(error));
+      assert.match(error.message, reason);
+      return true;
+    });
+  }
+});
