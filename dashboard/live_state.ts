@@ -1,6 +1,7 @@
 /** The server's current state, with every applied change published to the SSE hub. */
 import { SseHub } from "./hub.ts";
 import { applyChange, type Change, cloneState, emptyState } from "./state.ts";
+import { DEFAULT_FRESHNESS, freshnessChanges, type FreshnessPolicy } from "./freshness.ts";
 
 export interface LiveStateOptions {
   maxClients: number;
@@ -10,7 +11,15 @@ export interface LiveStateOptions {
   maxBehindMs?: number;
   /** How long a reader waits for a replay to catch up before it gets the partial state. */
   maxReplayWaitMs?: number;
+  /** When a train that stopped reporting is stale, and when it is removed. */
+  freshness?: FreshnessPolicy;
 }
+
+/**
+ * Changes within this window go out as one delta. It bounds how late a change reaches a client
+ * (event -> pixel), so it is kept well under the 100 ms that a rider would notice.
+ */
+export const DEFAULT_WINDOW_MS = 15;
 
 export class LiveState {
   readonly state = emptyState();
@@ -19,14 +28,16 @@ export class LiveState {
   /** What is still being read up to the end it had when reading began (topics, discovery). */
   readonly #replaying = new Set<string>();
   readonly #replayWaiters = new Set<() => void>();
+  readonly freshness: FreshnessPolicy;
 
   constructor(options: LiveStateOptions) {
     this.#maxReplayWaitMs = options.maxReplayWaitMs ?? 30_000;
+    this.freshness = options.freshness ?? DEFAULT_FRESHNESS;
     this.hub = new SseHub({
       snapshot: () => this.state,
       maxClients: options.maxClients,
       ringSize: options.ringSize ?? 1024,
-      windowMs: options.windowMs ?? 100,
+      windowMs: options.windowMs ?? DEFAULT_WINDOW_MS,
       heartbeatMs: options.heartbeatMs ?? 15_000,
       maxBehindMs: options.maxBehindMs ?? 30_000,
       maxHoldMs: this.#maxReplayWaitMs,
@@ -36,8 +47,18 @@ export class LiveState {
 
   /** Applies changes from a record written at `timestamp` (ms) and publishes those that took. */
   apply(changes: Change[], timestamp: number): void {
+    const clock = this.state.clock;
     const applied = changes.filter((change) => applyChange(this.state, change));
     if (applied.length === 0) return;
+    // A moved clock can make trains gone; a train without a report time is stamped with it.
+    const trainWithoutTime = applied.some((c) =>
+      c.kind === "train" && c.train.reported_at === null
+    );
+    if (this.state.clock !== clock || trainWithoutTime) {
+      for (const change of freshnessChanges(this.state, this.freshness)) {
+        if (applyChange(this.state, change)) applied.push(change);
+      }
+    }
     if (this.state.updatedAt === null || timestamp > this.state.updatedAt) {
       this.state.updatedAt = timestamp;
     }

@@ -148,3 +148,47 @@ Deno.test("readers wait for every replay to catch up, or for the bound", async (
   assert.ok(performance.now() - started >= 25);
   live.close();
 });
+
+Deno.test("a train that stops reporting stays while stale and leaves every SSE client when gone", async () => {
+  const MIN = 60_000;
+  const t0 = Date.UTC(2026, 11, 5, 18, 0);
+  const live = new LiveState({
+    maxClients: 5,
+    windowMs: 60_000,
+    freshness: { staleAfterMs: 15 * MIN, removeAfterMs: 30 * MIN },
+  });
+  const report = (train_id: string, at: number | null) => ({
+    kind: "train" as const,
+    train: {
+      train_id,
+      line: "red" as const,
+      station_id: 40900,
+      direction: "a" as const,
+      status: "in_service" as const,
+      reported_at: at,
+    },
+  });
+  live.apply([report("moving", t0), report("stopped", t0)], 1);
+  const client = eventsOf(sseStream(live.hub, null));
+  await client.next(); // retry:
+  assert.equal((await client.next())?.event, "snapshot");
+  live.apply([report("moving", t0 + 20 * MIN)], 2);
+  // Stale (20 min), not gone: still there, marked only by the clock.
+  assert.deepEqual(Object.keys(live.state.trains).sort(), ["moving", "stopped"]);
+  assert.equal(live.state.clock, t0 + 20 * MIN);
+  live.apply([report("moving", t0 + 30 * MIN)], 3);
+  assert.deepEqual(Object.keys(live.state.trains), ["moving"]);
+  // One delta: the two reports of "moving" coalesce to the later one.
+  live.hub.flush();
+  const delta = await client.next();
+  assert.deepEqual(delta?.data?.changes, [
+    report("moving", t0 + 30 * MIN),
+    { kind: "trainRemoved", train_id: "stopped" },
+  ]);
+  assert.deepEqual(Object.keys(live.snapshot().trains), ["moving"]);
+  // A record written before event_time existed counts as reported at the clock.
+  live.apply([report("old-record", null)], 4);
+  assert.equal(live.state.trains["old-record"].reported_at, t0 + 30 * MIN);
+  await client.cancel();
+  live.close();
+});

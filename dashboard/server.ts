@@ -16,7 +16,10 @@ export function startDashboard(
   config: Config,
   createApp: (dashboard: DashboardContext) => Hono<AppEnv>,
 ): RunningDashboard {
-  const live = new LiveState({ maxClients: config.dashboard.maxSseClients });
+  const live = new LiveState({
+    maxClients: config.dashboard.maxSseClients,
+    freshness: config.dashboard.trainFreshness,
+  });
   const followers = new TopicFollowers(config, live);
   followers.start();
   live.hub.startHeartbeat();
