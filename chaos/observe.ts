@@ -3,9 +3,8 @@
  * state, the stations table, partition leaders and the stages' output.
  */
 import type { Kafka } from "kafkajs";
-import pg from "pg";
 import type { Config } from "../lib/config.ts";
-import { pgClientConfig } from "../lib/postgres.ts";
+import { postgresClient } from "../lib/postgres.ts";
 import { readToEnd } from "../lib/read_to_end.ts";
 import { createRegistry } from "../lib/registry.ts";
 import { AvroDecoder } from "../lib/contracts/wire_format.ts";
@@ -67,15 +66,12 @@ export async function dashboardCounts(run: Run): Promise<Map<number, number>> {
 }
 
 export async function stationRows(config: Config): Promise<StationRow[]> {
-  const db = new pg.Client(pgClientConfig(config.postgres));
-  await db.connect();
+  const sql = postgresClient(config.postgres, { max: 1 });
   try {
-    const { rows } = await db.query(
-      `SELECT stop_id, station_id, station_name, "order", red, blue, green FROM stations`,
-    );
-    return rows as StationRow[];
+    return await sql<StationRow[]>`
+      SELECT stop_id, station_id, station_name, "order", red, blue, green FROM stations`;
   } finally {
-    await db.end();
+    await sql.end();
   }
 }
 

@@ -1,7 +1,6 @@
 /** The Debezium connector streams table `stations` into its topic, inserts and deletes included. */
 import assert from "node:assert/strict";
-import pg from "pg";
-import { pgClientConfig } from "../lib/postgres.ts";
+import { postgresClient } from "../lib/postgres.ts";
 import { createKafka } from "../lib/kafka.ts";
 import { parseStopKey } from "../lib/contracts/stations.ts";
 import {
@@ -38,8 +37,7 @@ Deno.test({
   fn: async () => {
     const config = configFor(freshNamespace());
     const kafka = createKafka("connect-test", config.kafka);
-    const db = new pg.Client(pgClientConfig(config.postgres));
-    await db.connect();
+    const sql = postgresClient(config.postgres, { max: 1 });
     const stopId = 90_000 + Math.floor(Math.random() * 9_000);
     try {
       await ensureStationsConnector(config);
@@ -47,7 +45,7 @@ Deno.test({
       assert.equal(status?.connector?.state, "RUNNING");
       assert.equal(status?.tasks?.[0]?.state, "RUNNING");
 
-      const { rows } = await db.query<Row>("SELECT * FROM stations ORDER BY stop_id");
+      const rows = await sql<Row[]>`SELECT * FROM stations ORDER BY stop_id`;
       assert.ok(rows.length > 200, `stations loaded (${rows.length})`);
       const topic = config.topics.stations;
       // Connect creates the topic with the snapshot's first record.
@@ -61,12 +59,9 @@ Deno.test({
       assert.equal(latest.size, rows.length);
       for (const row of rows) assert.deepEqual(latest.get(row.stop_id as number), row);
 
-      await db.query(
-        `INSERT INTO stations VALUES ($1, 'N', 'Test (Howard-bound)', 'Test', 'Test (Red Line)',
-                                      49999, 99, true, false, false)`,
-        [stopId],
-      );
-      await db.query("DELETE FROM stations WHERE stop_id = $1", [stopId]);
+      await sql`INSERT INTO stations VALUES (${stopId}, 'N', 'Test (Howard-bound)', 'Test',
+                                             'Test (Red Line)', 49999, 99, true, false, false)`;
+      await sql`DELETE FROM stations WHERE stop_id = ${stopId}`;
       const changes = await consumeAll(kafka, topic, {
         until: (r) => r.filter((x) => x.key?.toString().includes(String(stopId))).length >= 2,
       });
@@ -74,27 +69,22 @@ Deno.test({
       assert.equal(JSON.parse(mine[0].value!.toString()).station_id, 49999, "insert arrives");
       assert.equal(mine[1].value, null, "delete arrives as a tombstone");
     } finally {
-      await db.query("DELETE FROM stations WHERE stop_id = $1", [stopId]);
+      await sql`DELETE FROM stations WHERE stop_id = ${stopId}`;
       await deleteStationsConnector(config);
       // The slot stays after the connector is gone; drop it once its task has let go.
       const slot = stationsSlotName(config);
       await waitFor(
         async () => {
-          const { rows } = await db.query(
-            "SELECT active FROM pg_replication_slots WHERE slot_name = $1",
-            [slot],
-          );
+          const rows = await sql`SELECT active FROM pg_replication_slots WHERE slot_name = ${slot}`;
           return rows.length === 0 || rows[0].active === false;
         },
         20_000,
         `slot ${slot} inactive`,
       );
-      await db.query(
-        "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1",
-        [slot],
-      );
-      await db.query(`DROP PUBLICATION IF EXISTS ${stationsPublicationName(config)}`);
-      await db.end();
+      await sql`SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots
+                WHERE slot_name = ${slot}`;
+      await sql`DROP PUBLICATION IF EXISTS ${sql(stationsPublicationName(config))}`;
+      await sql.end();
       const admin = kafka.admin();
       await admin.connect();
       await admin.deleteTopics({ topics: [config.topics.stations] }).catch(() => {});

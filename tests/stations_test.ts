@@ -4,8 +4,7 @@
  * Debezium to the transformed topic.
  */
 import assert from "node:assert/strict";
-import pg from "pg";
-import { pgClientConfig } from "../lib/postgres.ts";
+import { postgresClient } from "../lib/postgres.ts";
 import { parse } from "csv-parse/sync";
 import { ConfigResourceTypes, type Kafka } from "kafkajs";
 import { createKafka } from "../lib/kafka.ts";
@@ -481,16 +480,14 @@ Deno.test("a station renamed in PostgreSQL reaches the transformed topic through
   const kafka = createKafka("stations-test", config.kafka);
   await ensureStationsConnector(config);
   const stage = startStage(STATIONS, [], {});
-  const db = new pg.Client(pgClientConfig(config.postgres));
-  await db.connect();
-  const { rows } = await db.query(
-    "SELECT stop_id, station_name FROM stations WHERE station_id = 40380 AND blue ORDER BY stop_id",
-  );
+  const sql = postgresClient(config.postgres, { max: 1 });
+  const rows = await sql`
+    SELECT stop_id, station_name FROM stations WHERE station_id = 40380 AND blue ORDER BY stop_id`;
   const original = rows[0].station_name as string;
   const renamed = `Clark/Lake ${crypto.randomUUID().slice(0, 6)}`;
   try {
     await stage.waitReady(45_000);
-    await db.query("UPDATE stations SET station_name = $1 WHERE station_id = 40380", [renamed]);
+    await sql`UPDATE stations SET station_name = ${renamed} WHERE station_id = 40380`;
     await waitFor(
       async () => {
         const t = await readTransformed(kafka, config);
@@ -507,7 +504,7 @@ Deno.test("a station renamed in PostgreSQL reaches the transformed topic through
     );
     assert.deepEqual(livePairs(t), expectedPairs());
   } finally {
-    await db.query("UPDATE stations SET station_name = $1 WHERE station_id = 40380", [original]);
+    await sql`UPDATE stations SET station_name = ${original} WHERE station_id = 40380`;
     await waitFor(
       async () => {
         const t = await readTransformed(kafka, config);
@@ -517,7 +514,7 @@ Deno.test("a station renamed in PostgreSQL reaches the transformed topic through
       30_000,
       "the name to be restored",
     ).finally(async () => {
-      await db.end();
+      await sql.end();
       await stage.kill("SIGTERM");
     });
   }

@@ -2,9 +2,8 @@
  * Kafka Connect stopped and PostgreSQL restarted; a station is renamed while Connect is down,
  * and the rename must reach the dashboard once Connect is back.
  */
-import pg from "pg";
 import type { Config } from "../../lib/config.ts";
-import { pgClientConfig } from "../../lib/postgres.ts";
+import { postgresClient } from "../../lib/postgres.ts";
 import { dashboardState, waitUntil } from "../observe.ts";
 import type { Run } from "../run.ts";
 
@@ -33,14 +32,10 @@ export async function connectRestart(
 }
 
 async function renameStation(config: Config, stationId: number, name: string): Promise<void> {
-  const db = new pg.Client(pgClientConfig(config.postgres));
-  await db.connect();
+  const sql = postgresClient(config.postgres, { max: 1 });
   try {
-    await db.query("UPDATE stations SET station_name = $1 WHERE station_id = $2", [
-      name,
-      stationId,
-    ]);
+    await sql`UPDATE stations SET station_name = ${name} WHERE station_id = ${stationId}`;
   } finally {
-    await db.end();
+    await sql.end();
   }
 }
