@@ -71,6 +71,8 @@ export interface Config {
   restProxyUrl: string;
   connectUrl: string;
   postgres: PostgresConfig;
+  /** HISTORY_SCHEMA: the PostgreSQL schema of the ridership history tables (sql/history.sql). */
+  historySchema: string;
   /**
    * maxSseClients: concurrent live-update streams the dashboard serves before answering 503.
    * trainFreshness: TRAIN_STALE_AFTER and TRAIN_REMOVE_AFTER, on the simulation's event-time clock.
@@ -280,6 +282,17 @@ function sslmode(env: Env): string {
   return mode;
 }
 
+/** HISTORY_SCHEMA (default public): a lower-case identifier, so that it never needs quoting. */
+function historySchema(env: Env): string {
+  const schema = pick(env, "HISTORY_SCHEMA", "public");
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+    throw new ConfigError(
+      `HISTORY_SCHEMA must be a lower-case identifier (a-z, 0-9, _, at most 63), got "${schema}"`,
+    );
+  }
+  return schema;
+}
+
 /**
  * Reads the configuration. `readFile` reads the secrets given as files: KAFKA_SASL_PASSWORD_FILE,
  * SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO_FILE and PGPASSWORD_FILE.
@@ -306,6 +319,7 @@ export function loadConfig(env: Env = denoEnv, readFile: ReadFile = denoReadFile
       sslmode: sslmode(env),
       sslRootCert: env("PGSSLROOTCERT") || undefined,
     },
+    historySchema: historySchema(env),
     dashboard: {
       host: pick(env, "DASHBOARD_HOST", "127.0.0.1"),
       port: integer(env, "DASHBOARD_PORT", 8888),

@@ -182,3 +182,12 @@ Deno.test("TRAIN_STALE_AFTER and TRAIN_REMOVE_AFTER: simulated minutes, or with 
     });
   }
 });
+
+Deno.test("HISTORY_SCHEMA names the history tables' schema: public unless a plain identifier", () => {
+  assert.equal(loadConfig(env({}), noFiles).historySchema, "public");
+  const schema = (value: string) => loadConfig(env({ HISTORY_SCHEMA: value }), noFiles);
+  assert.equal(schema("history_test_1a2b").historySchema, "history_test_1a2b");
+  for (const refused of ["Public", "test-1a2b.", 'a"b', "1st", "x".repeat(64)]) {
+    assert.throws(() => schema(refused), /HISTORY_SCHEMA must be a lower-case identifier/);
+  }
+});
