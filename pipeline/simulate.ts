@@ -39,6 +39,12 @@ async function main(): Promise<number> {
       `${options.stepMinutes} min per step, ${options.stepSeconds} s per step, ` +
       `${options.steps ?? "unlimited"} steps`,
   );
+  for (const { trainId, step, steps } of options.breakDowns) {
+    log.info(`staged: ${trainId} breaks down at step ${step} for ${steps} steps`);
+  }
+  for (const { trainId, step } of options.silences) {
+    log.info(`staged: ${trainId} stops reporting at step ${step}`);
+  }
   if (options.connector) await ensureStationsConnector(config);
 
   const stop = new AbortController();

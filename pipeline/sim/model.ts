@@ -6,7 +6,16 @@ import type { Line } from "../../lib/contracts/enums.ts";
 import { type LineStations, type SimData, type Station, turnstileStations } from "./data.ts";
 import { Random } from "./prng.ts";
 import type { ArrivalValue } from "../../lib/contracts/arrivals.ts";
-import { advanceTrain, placementArrival, placeTrains, type Train } from "./trains.ts";
+import {
+  advanceTrain,
+  type BreakDown,
+  imposedStatus,
+  isSilenced,
+  placementArrival,
+  placeTrains,
+  type Silence,
+  type Train,
+} from "./trains.ts";
 import { entries } from "./turnstiles.ts";
 import { hoursBetween, Weather, type WeatherReading } from "./weather.ts";
 
@@ -17,6 +26,9 @@ export interface ModelOptions {
   trainsPerLine: number;
   seed: number;
   weather: boolean;
+  /** Staged faults (`--break-down`, `--silence`); none by default. */
+  breakDowns?: readonly BreakDown[];
+  silences?: readonly Silence[];
 }
 
 export interface StationEntries extends Station {
@@ -56,6 +68,10 @@ export class Simulation {
       line,
       trains: placeTrains(line, options.trainsPerLine),
     }));
+    const trainIds = new Set(this.#lines.flatMap((l) => l.trains.map((t) => t.id)));
+    for (const { trainId } of [...options.breakDowns ?? [], ...options.silences ?? []]) {
+      if (!trainIds.has(trainId)) throw new Error(`a staged fault names ${trainId}: no such train`);
+    }
     this.#stations = turnstileStations(data.lines);
     this.#trainRandom = stream(options.seed, 0);
     this.#entryRandom = stream(options.seed, 1);
@@ -80,12 +96,16 @@ export class Simulation {
     const index = this.#index;
     const time = this.time;
     const arrivals: ArrivalValue[] = [];
+    const { breakDowns = [], silences = [] } = this.options;
     for (const { line, trains } of this.#lines) {
       for (const train of trains) {
-        const arrival = index === 0
-          ? placementArrival(train, line)
-          : advanceTrain(train, line, this.#trainRandom);
-        arrivals.push({ ...arrival, event_time: time });
+        const arrival = index === 0 ? placementArrival(train, line) : advanceTrain(
+          train,
+          line,
+          this.#trainRandom,
+          imposedStatus(breakDowns, train.id, index),
+        );
+        if (!isSilenced(silences, train.id, index)) arrivals.push({ ...arrival, event_time: time });
       }
     }
     const date = new Date(time);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { loadSimData } from "./data.ts";
-import { entryCount, type ModelOptions, Simulation } from "./model.ts";
+import { entryCount, type ModelOptions, Simulation, type StepEvents } from "./model.ts";
 import { expectedEntries } from "./turnstiles.ts";
 
 const data = loadSimData();
@@ -55,4 +55,39 @@ Deno.test("entries per station follow the formula within the noise", () => {
     assert.ok(e.count >= Math.max(0, expected - 5) && e.count <= expected + 4, `${e.stationId}`);
   }
   assert.ok(entryCount(step) > 1000);
+});
+
+Deno.test("staged faults: the broken-down train holds, the silenced one goes quiet, the others run as before", () => {
+  const plain = run(options, 12);
+  const staged = run({
+    ...options,
+    breakDowns: [{ trainId: "RL002", step: 3, steps: 4 }],
+    silences: [{ trainId: "BL001", step: 5 }],
+  }, 12);
+  const others = (s: StepEvents) =>
+    s.arrivals.filter((a) => a.train_id !== "RL002" && a.train_id !== "BL001");
+  assert.deepEqual(staged.map(others), plain.map(others));
+
+  const red = staged.map((s) => s.arrivals.find((a) => a.train_id === "RL002")!);
+  assert.deepEqual(
+    red.map((a) => a.train_status),
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11].map((i) =>
+      i >= 3 && i < 7 ? "broken_down" : plain[i].arrivals.find((a) => a.train_id === "RL002")!
+        .train_status
+    ),
+  );
+  for (let i = 3; i < 7; i++) assert.equal(red[i].station_id, red[2].station_id, `step ${i}`);
+  assert.notEqual(red[7].station_id, red[2].station_id, "runs again at step 7");
+  assert.equal(red[7].prev_station_id, red[2].station_id);
+
+  const blue = staged.map((s) => s.arrivals.filter((a) => a.train_id === "BL001").length);
+  assert.deepEqual(blue, [1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0]);
+  assert.equal(staged[5].arrivals.length, 29);
+});
+
+Deno.test("a staged fault that names no train is refused", () => {
+  assert.throws(
+    () => new Simulation(data, { ...options, silences: [{ trainId: "RL010", step: 1 }] }),
+    /RL010/,
+  );
 });

@@ -1,5 +1,6 @@
 /** Command-line options of `deno task simulate`. */
 import { parseArgs } from "node:util";
+import type { BreakDown, Silence } from "./trains.ts";
 
 export interface SimulateOptions {
   stepMinutes: number;
@@ -15,6 +16,9 @@ export interface SimulateOptions {
   report: string | undefined;
   weather: boolean;
   connector: boolean;
+  /** Staged faults, for tests: trains that break down, and trains that stop reporting. */
+  breakDowns: BreakDown[];
+  silences: Silence[];
   help: boolean;
 }
 
@@ -34,7 +38,13 @@ their events to Kafka (weather through the REST proxy).
   --report FILE         write a JSON summary of what was produced at the end
   --no-weather          produce no weather readings
   --no-connector        do not ensure the stations connector
+  --break-down T@S[:N]  train T reports broken_down from step S for N steps (default 4), then
+                        runs in service again; repeatable (e.g. --break-down RL002@3:4)
+  --silence T@S         train T stops reporting from step S on; repeatable (e.g. BL001@5)
   --help                show this text
+
+Step 0 places the trains; every later step moves them. Staged faults leave the random draws
+of every other train as they were.
 `;
 
 export class UsageError extends Error {
@@ -64,6 +74,50 @@ export function parseDuration(raw: string): number {
   const match = /^(\d+(?:\.\d+)?)\s*([mhd])$/.exec(raw.trim());
   if (!match) throw new UsageError(`--duration must look like 90m, 6h or 2d, got "${raw}"`);
   return Number(match[1]) * DURATION_UNITS[match[2]];
+}
+
+/** The default length of a `--break-down`, in steps. */
+export const BREAK_DOWN_STEPS = 4;
+
+const LINE_LETTERS = "RBG";
+
+/** `TRAIN@STEP[:STEPS]`, checked against the trains the simulation will have. */
+function trainAtStep(
+  name: string,
+  raw: string,
+  trainsPerLine: number,
+): { trainId: string; step: number; steps: number | undefined } {
+  const match = /^([A-Z]L)(\d{3})@(\d+)(?::(\d+))?$/.exec(raw.trim());
+  if (!match) {
+    throw new UsageError(`--${name} must look like RL002@3 (train@step), got "${raw}"`);
+  }
+  const [, prefix, number, step, steps] = match;
+  if (!LINE_LETTERS.includes(prefix[0]) || Number(number) >= trainsPerLine) {
+    const last = String(trainsPerLine - 1).padStart(3, "0");
+    throw new UsageError(
+      `--${name} names ${prefix}${number}, but the trains are RL, BL and GL 000 to ${last}`,
+    );
+  }
+  return {
+    trainId: prefix + number,
+    step: Number(step),
+    steps: steps === undefined ? undefined : Number(steps),
+  };
+}
+
+function breakDown(raw: string, trainsPerLine: number): BreakDown {
+  const { trainId, step, steps = BREAK_DOWN_STEPS } = trainAtStep("break-down", raw, trainsPerLine);
+  if (step < 1) throw new UsageError("--break-down: step 0 places the trains; start at step 1");
+  if (steps < 1) throw new UsageError("--break-down: a break-down lasts at least 1 step");
+  return { trainId, step, steps };
+}
+
+function silence(raw: string, trainsPerLine: number): Silence {
+  const { trainId, step, steps } = trainAtStep("silence", raw, trainsPerLine);
+  if (steps !== undefined) {
+    throw new UsageError(`--silence takes no length: the train never reports again, got "${raw}"`);
+  }
+  return { trainId, step };
 }
 
 /** Midnight UTC of the day of an ISO date (or of now). */
@@ -96,6 +150,8 @@ export function parseOptions(
         report: { type: "string" },
         "no-weather": { type: "boolean" },
         "no-connector": { type: "boolean" },
+        "break-down": { type: "string", multiple: true },
+        silence: { type: "string", multiple: true },
         help: { type: "boolean", short: "h" },
       },
     }));
@@ -110,6 +166,7 @@ export function parseOptions(
   const steps = values.duration !== undefined
     ? Math.ceil(parseDuration(values.duration) / stepMinutes)
     : wholeNumber("steps", values.steps, 0);
+  const trainsPerLine = wholeNumber("trains-per-line", values["trains-per-line"], 1) ?? 10;
   return {
     stepMinutes,
     stepSeconds: positiveNumber("step-seconds", values["step-seconds"], 5),
@@ -117,10 +174,12 @@ export function parseOptions(
     steps,
     start: midnightUtc(values.start, now),
     partitions: wholeNumber("partitions", values.partitions, 1),
-    trainsPerLine: wholeNumber("trains-per-line", values["trains-per-line"], 1) ?? 10,
+    trainsPerLine,
     report: values.report,
     weather: !values["no-weather"],
     connector: !values["no-connector"],
+    breakDowns: (values["break-down"] ?? []).map((raw) => breakDown(raw, trainsPerLine)),
+    silences: (values.silence ?? []).map((raw) => silence(raw, trainsPerLine)),
     help: values.help ?? false,
   };
 }

@@ -70,3 +70,34 @@ Deno.test("bad options are refused with a usage error", () => {
 Deno.test("the start is midnight UTC of the given day, whatever its time", () => {
   assert.equal(midnightUtc("2026-12-25T23:59:00Z", now), Date.parse("2026-12-25T00:00:00Z"));
 });
+
+Deno.test("staged faults: --break-down TRAIN@STEP[:STEPS] and --silence TRAIN@STEP, repeatable", () => {
+  const options = parseOptions([
+    "--break-down",
+    "RL002@3:4",
+    "--break-down",
+    "GL009@10",
+    "--silence",
+    "BL001@5",
+  ], now);
+  assert.deepEqual(options.breakDowns, [
+    { trainId: "RL002", step: 3, steps: 4 },
+    { trainId: "GL009", step: 10, steps: 4 },
+  ]);
+  assert.deepEqual(options.silences, [{ trainId: "BL001", step: 5 }]);
+  assert.deepEqual(parseOptions([], now).breakDowns, []);
+  for (
+    const args of [
+      ["--break-down", "RL002"],
+      ["--break-down", "RL002@0"],
+      ["--break-down", "RL002@3:0"],
+      ["--break-down", "XL002@3"],
+      ["--break-down", "RL010@3"],
+      ["--trains-per-line", "2", "--silence", "BL002@1"],
+      ["--silence", "BL001@5:2"],
+      ["--silence", "bl001@5"],
+    ]
+  ) {
+    assert.throws(() => parseOptions(args, now), UsageError, args.join(" "));
+  }
+});

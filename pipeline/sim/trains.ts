@@ -30,6 +30,38 @@ export const STATUS_CHANGES = {
   returnToService: 0.1,
 } as const;
 
+/** A staged fault: the train reports broken_down from `step` for `steps` steps, then runs again. */
+export interface BreakDown {
+  trainId: string;
+  step: number;
+  steps: number;
+}
+
+/** A staged fault: the train stops reporting from `step` on (it still runs, unseen). */
+export interface Silence {
+  trainId: string;
+  step: number;
+}
+
+/**
+ * The status staged break-downs impose on a train at a step: broken_down while one lasts,
+ * in_service at the step one ends (unless another lasts), otherwise none.
+ */
+export function imposedStatus(
+  breakDowns: readonly BreakDown[],
+  trainId: string,
+  step: number,
+): TrainStatus | undefined {
+  const own = breakDowns.filter((b) => b.trainId === trainId);
+  if (own.some((b) => step >= b.step && step < b.step + b.steps)) return "broken_down";
+  if (own.some((b) => step === b.step + b.steps)) return "in_service";
+  return undefined;
+}
+
+export function isSilenced(silences: readonly Silence[], trainId: string, step: number): boolean {
+  return silences.some((s) => s.trainId === trainId && step >= s.step);
+}
+
 export function roundTripLength(stationCount: number): number {
   if (stationCount < 2) throw new Error(`a line needs two stations, got ${stationCount}`);
   return 2 * (stationCount - 1);
@@ -98,11 +130,21 @@ export function nextStatus(status: TrainStatus, random: Random): TrainStatus {
   }
 }
 
-/** One step of a train: its status may change, then it moves one station if in service. */
-export function advanceTrain(train: Train, line: LineStations, random: Random): TrainArrival {
+/**
+ * One step of a train: its status may change, then it moves one station if in service. An
+ * `imposed` status (a staged fault) replaces the drawn one; the draw is made all the same, so
+ * that every other train's draws stay as they were.
+ */
+export function advanceTrain(
+  train: Train,
+  line: LineStations,
+  random: Random,
+  imposed?: TrainStatus,
+): TrainArrival {
   const here = stopAt(line.stations.length, train.position);
   const prev = { stationId: line.stations[here.index].stationId, direction: here.direction };
-  train.status = nextStatus(train.status, random);
+  const drawn = nextStatus(train.status, random);
+  train.status = imposed ?? drawn;
   if (train.status === "in_service") {
     train.position = (train.position + 1) % roundTripLength(line.stations.length);
   }

@@ -5,6 +5,8 @@ import type { ArrivalValue } from "../../lib/contracts/arrivals.ts";
 import type { TrainStatus } from "../../lib/contracts/enums.ts";
 import {
   advanceTrain,
+  imposedStatus,
+  isSilenced,
   nextStatus,
   placementArrival,
   placeTrains,
@@ -120,4 +122,39 @@ Deno.test("statuses: in-service trains rarely stop, stopped trains come back", (
   const repaired = count("broken_down", "in_service", n) / n;
   assert.ok(repaired > 0.23 && repaired < 0.27, `repair share ${repaired}`);
   assert.equal(count("out_of_service", "broken_down", 1000), 0);
+});
+
+Deno.test("a staged break-down holds the train for its steps, then it runs again", () => {
+  const breakDowns = [{ trainId: "RL002", step: 3, steps: 2 }];
+  assert.deepEqual(
+    [2, 3, 4, 5, 6].map((step) => imposedStatus(breakDowns, "RL002", step)),
+    [undefined, "broken_down", "broken_down", "in_service", undefined],
+  );
+  assert.equal(imposedStatus(breakDowns, "RL003", 3), undefined);
+  // Overlapping break-downs: in service only once the last one is over.
+  const overlapping = [...breakDowns, { trainId: "RL002", step: 4, steps: 3 }];
+  assert.deepEqual(
+    [4, 5, 6, 7, 8].map((step) => imposedStatus(overlapping, "RL002", step)),
+    ["broken_down", "broken_down", "broken_down", "in_service", undefined],
+  );
+});
+
+Deno.test("an imposed status still takes its draw, so the random stream moves on alike", () => {
+  const red = lines.find((l) => l.line === "red")!;
+  const [free, held] = [new Random(3), new Random(3)];
+  const [a, b] = [placeTrains(red, 1)[0], placeTrains(red, 1)[0]];
+  advanceTrain(a, red, free);
+  const report = advanceTrain(b, red, held, "broken_down");
+  assert.equal(report.train_status, "broken_down");
+  assert.equal(report.station_id, report.prev_station_id, "held where it stands");
+  assert.equal(free.next(), held.next());
+});
+
+Deno.test("a silenced train is silent from its step on", () => {
+  const silences = [{ trainId: "BL001", step: 5 }];
+  assert.deepEqual(
+    [0, 4, 5, 9].map((step) => isSilenced(silences, "BL001", step)),
+    [false, false, true, true],
+  );
+  assert.equal(isSilenced(silences, "BL002", 9), false);
 });
