@@ -141,7 +141,7 @@ export function writeEntry(
   const entry: LogEntry = {
     ts: output.now(),
     level,
-    logger: name,
+    logger: output.secrets.mask(name),
     stage: output.stage,
     msg: output.secrets.mask(message),
     fields: fields && Object.keys(fields).length > 0

@@ -131,6 +131,7 @@ Deno.test("registered secret values are masked in messages, string fields and er
     const { output, lines } = capture(format, "info", secrets);
     const log = logger("x", { output });
     log.error("login with s3cr3t-Value failed for abc");
+    logger("group-s3cr3t-Value", { output }).info("named after it");
     log.warn("oops", {
       error: new Error("bad password s3cr3t-Value"),
       note: "was s3cr3t-Value",
@@ -140,6 +141,7 @@ Deno.test("registered secret values are masked in messages, string fields and er
     assert.ok(!text.includes("s3cr3t-Value"), text);
     assert.match(text, /login with \[redacted\] failed for abc/);
     assert.match(text, /Error: bad password \[redacted\]/);
+    assert.match(text, /group-\[redacted\]/);
   }
 });
 
