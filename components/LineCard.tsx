@@ -2,6 +2,13 @@ import type { Line } from "../lib/contracts/enums.ts";
 import type { DashboardState, Train } from "../dashboard/state.ts";
 import { trainsAt } from "../dashboard/state.ts";
 import { formatCount } from "../dashboard/format.ts";
+import {
+  type FreshnessPolicy,
+  reportedAgo,
+  trainDescription,
+  trainFreshness,
+  trainStateWords,
+} from "../dashboard/freshness.ts";
 import { LineDiagram } from "./LineDiagram.tsx";
 
 export const LINE_STYLES: Record<Line, { name: string; color: string }> = {
@@ -10,33 +17,66 @@ export const LINE_STYLES: Record<Line, { name: string; color: string }> = {
   green: { name: "Green Line", color: "#009b3a" },
 };
 
-function TrainCell({ label, trains }: { label: string; trains: Train[] }) {
+interface TrainView {
+  clock: number | null;
+  freshness: FreshnessPolicy;
+}
+
+/** A train: its number, its status in words, and when it last reported. */
+function TrainTag({ train, clock, freshness }: { train: Train } & TrainView) {
+  const state = trainFreshness(train, clock, freshness);
+  const ago = reportedAgo(train, clock);
+  return (
+    <span
+      class={`train-tag train-tag-${state}`}
+      data-train={train.train_id}
+      data-freshness={state}
+      title={trainDescription(train, clock, freshness)}
+    >
+      <span class={`badge badge-${train.status}`}>{train.train_id}</span>
+      <span class="train-words">
+        <span class="train-state">{trainStateWords(train, clock, freshness)}</span>
+        <span class="train-ago">
+          {ago === "time unknown" ? "report time unknown" : `last reported ${ago}`}
+        </span>
+      </span>
+    </span>
+  );
+}
+
+function TrainCell({ label, trains, ...view }: { label: string; trains: Train[] } & TrainView) {
   return (
     <td class={trains.length ? "trains" : "trains none"} data-label={label}>
-      {trains.length === 0 ? <span class="no-train" aria-label="no train">&middot;</span> : (
-        trains.map((t) => (
-          <span key={t.train_id} class={`badge badge-${t.status}`} title={t.status}>
-            {t.train_id}
-          </span>
-        ))
-      )}
+      {trains.length === 0
+        ? <span class="no-train" aria-label="no train">&middot;</span>
+        : trains.map((t) => <TrainTag key={t.train_id} train={t} {...view} />)}
     </td>
   );
 }
 
-export function LineCard({ line, state }: { line: Line; state: DashboardState }) {
+export function LineCard(
+  { line, state, freshness }: { line: Line; state: DashboardState; freshness: FreshnessPolicy },
+) {
   const { name, color } = LINE_STYLES[line];
   const stations = state.lines[line];
   const trains = Object.values(state.trains).filter((t) => t.line === line);
+  const notReporting =
+    trains.filter((t) => trainFreshness(t, state.clock, freshness) !== "fresh").length;
   const entries = stations.reduce((sum, s) => sum + (state.turnstiles[s.station_id] ?? 0), 0);
   const first = stations[0]?.station_name;
   const last = stations[stations.length - 1]?.station_name;
+  const view = { clock: state.clock, freshness };
   return (
     <section class={`line line-${line}`} data-line={line} aria-labelledby={`line-${line}-title`}>
       <header class="line-header">
         <h2 id={`line-${line}-title`}>{name}</h2>
         <p class="line-summary">
           <span>{trains.length} trains</span>
+          {notReporting > 0 && (
+            <span class="not-reporting" data-testid={`not-reporting-${line}`}>
+              {notReporting} not reporting
+            </span>
+          )}
           <span>{stations.length} stations</span>
           <span data-testid={`entries-${line}`}>{formatCount(entries)} entries</span>
         </p>
@@ -49,7 +89,13 @@ export function LineCard({ line, state }: { line: Line; state: DashboardState })
             <span>{last}</span>
           </p>
           <div class="diagram-scroll">
-            <LineDiagram stations={stations} trains={trains} color={color} />
+            <LineDiagram
+              line={line}
+              stations={stations}
+              trains={trains}
+              color={color}
+              {...view}
+            />
           </div>
           <table class="stations">
             <thead>
@@ -67,10 +113,12 @@ export function LineCard({ line, state }: { line: Line; state: DashboardState })
                   <TrainCell
                     label={`To ${first}`}
                     trains={trainsAt(state, line, s.station_id, "a")}
+                    {...view}
                   />
                   <TrainCell
                     label={`To ${last}`}
                     trains={trainsAt(state, line, s.station_id, "b")}
+                    {...view}
                   />
                   <td class="num entries" data-testid={`count-${s.station_id}`}>
                     {formatCount(state.turnstiles[s.station_id] ?? 0)}

@@ -1,4 +1,4 @@
-import { formatAge } from "../dashboard/format.ts";
+import { formatAge, formatReadingTime } from "../dashboard/format.ts";
 
 export type ConnectionStatus = "connecting" | "live" | "reconnecting" | "offline";
 
@@ -10,7 +10,13 @@ const STATUS_LABELS: Record<ConnectionStatus, string> = {
 };
 
 export function StatusBar(
-  { status, updatedAt, now }: { status: ConnectionStatus; updatedAt: number | null; now: number },
+  { status, updatedAt, now, clock }: {
+    status: ConnectionStatus;
+    updatedAt: number | null;
+    now: number;
+    /** The event-time clock: the time of the newest train report. */
+    clock: number | null;
+  },
 ) {
   return (
     <div class="status-bar">
@@ -18,6 +24,11 @@ export function StatusBar(
         <span class="pill-dot" aria-hidden="true" />
         {STATUS_LABELS[status]}
       </span>
+      {clock !== null && (
+        <span class="train-clock" data-testid="train-clock">
+          Trains as of {formatReadingTime(clock)}
+        </span>
+      )}
       <span class="age" data-testid="age">{formatAge(updatedAt, now)}</span>
     </div>
   );

@@ -1,7 +1,8 @@
 import { useSignal } from "@preact/signals";
-import { useEffect } from "preact/hooks";
+import { useEffect, useRef } from "preact/hooks";
 import { LINES } from "../lib/contracts/enums.ts";
-import { applyChanges, type Change, cloneState, type DashboardState } from "../dashboard/state.ts";
+import { applyChanges, type Change, type DashboardState } from "../dashboard/state.ts";
+import type { FreshnessPolicy } from "../dashboard/freshness.ts";
 import { type ConnectionStatus, StatusBar } from "../components/StatusBar.tsx";
 import { WeatherCard } from "../components/WeatherCard.tsx";
 import { LineCard } from "../components/LineCard.tsx";
@@ -9,11 +10,16 @@ import { LineCard } from "../components/LineCard.tsx";
 export interface TransitBoardProps {
   initial: DashboardState;
   renderedAt: number;
+  /** When a train that stopped reporting is shown as such (the server removes it later). */
+  freshness: FreshnessPolicy;
 }
 
 /** The live board: server-rendered, then kept current from /api/events. */
-export default function TransitBoard({ initial, renderedAt }: TransitBoardProps) {
-  const state = useSignal(initial);
+export default function TransitBoard({ initial, renderedAt, freshness }: TransitBoardProps) {
+  // Deltas are applied in place, and a version bump re-renders: copying the whole state for
+  // every delta cost more than the render itself.
+  const state = useRef(initial);
+  const version = useSignal(0);
   const status = useSignal<ConnectionStatus>("connecting");
   const now = useSignal(renderedAt);
 
@@ -35,7 +41,8 @@ export default function TransitBoard({ initial, renderedAt }: TransitBoardProps)
         }
       };
       source.addEventListener("snapshot", (e) => {
-        state.value = JSON.parse((e as MessageEvent).data).state;
+        state.current = JSON.parse((e as MessageEvent).data).state;
+        version.value++;
         status.value = "live";
       });
       source.addEventListener("delta", (e) => {
@@ -43,9 +50,8 @@ export default function TransitBoard({ initial, renderedAt }: TransitBoardProps)
           changes: Change[];
           updatedAt: number | null;
         };
-        const next = cloneState(state.value);
-        applyChanges(next, delta.changes, delta.updatedAt);
-        state.value = next;
+        applyChanges(state.current, delta.changes, delta.updatedAt);
+        version.value++;
       });
     };
     open();
@@ -59,14 +65,28 @@ export default function TransitBoard({ initial, renderedAt }: TransitBoardProps)
     };
   }, []);
 
-  const current = state.value;
+  // Read so that every applied delta re-renders the board.
+  version.value;
+  const current = state.current;
   return (
     <div class="board">
       <div class="board-top">
         <WeatherCard weather={current.weather} />
-        <StatusBar status={status.value} updatedAt={current.updatedAt} now={now.value} />
+        <StatusBar
+          status={status.value}
+          updatedAt={current.updatedAt}
+          now={now.value}
+          clock={current.clock}
+        />
       </div>
-      {LINES.map((line) => <LineCard key={line} line={line} state={current} />)}
+      {LINES.map((line) => (
+        <LineCard
+          key={line}
+          line={line}
+          state={current}
+          freshness={freshness}
+        />
+      ))}
     </div>
   );
 }

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { renderPage } from "./index.tsx";
 import { emptyState } from "../dashboard/state.ts";
 import { decodeEmbeddedJson } from "../dashboard/format.ts";
+import { DEFAULT_FRESHNESS } from "../dashboard/freshness.ts";
 
 const EVIL = "<img src=x onerror=alert(1)>";
 
@@ -32,7 +33,11 @@ Deno.test("the embedded state survives escaping and decodes to the same state", 
   const text = html.match(/<script type="application\/json" id="transit-state">(.*?)<\/script>/s)
     ?.[1];
   assert.ok(text);
-  assert.deepEqual(decodeEmbeddedJson(text), { initial: state, renderedAt: 42 });
+  assert.deepEqual(decodeEmbeddedJson(text), {
+    initial: state,
+    renderedAt: 42,
+    freshness: DEFAULT_FRESHNESS,
+  });
 });
 
 Deno.test("the page shows all three lines and the count", () => {
