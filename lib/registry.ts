@@ -1,5 +1,5 @@
 /** The Schema Registry client, and registration of the contracts' Avro schemas. */
-import { SchemaRegistry, SchemaType } from "@kafkajs/confluent-schema-registry";
+import { COMPATIBILITY, SchemaRegistry, SchemaType } from "@kafkajs/confluent-schema-registry";
 import type { RegistryConfig } from "./config.ts";
 import { AVRO_CONTRACTS, type AvroRole, subject } from "./contracts/topics.ts";
 
@@ -28,8 +28,39 @@ export interface TopicSchemaIds {
 }
 
 /**
+ * A schema change must let readers of the new schema read records written with the old one (a new
+ * field needs a default). Apicurio's default is NONE, which would accept any change.
+ */
+export const SUBJECT_COMPATIBILITY = COMPATIBILITY.BACKWARD;
+
+interface SubjectApi {
+  api: {
+    Subject: {
+      updateConfig(request: { subject: string; body: { compatibility: string } }): Promise<unknown>;
+    };
+  };
+}
+
+/**
+ * Sets the subject's compatibility (`PUT /config/<subject>`), before its first schema too. The
+ * client's own request is used so that its authentication and retries apply; it only sets the
+ * level after a subject's first registration, and refuses a subject another client created.
+ */
+export async function setSubjectCompatibility(
+  registry: SchemaRegistry,
+  subjectName: string,
+  compatibility: COMPATIBILITY = SUBJECT_COMPATIBILITY,
+): Promise<void> {
+  await (registry as unknown as SubjectApi).api.Subject.updateConfig({
+    subject: subjectName,
+    body: { compatibility },
+  });
+}
+
+/**
  * Registers (idempotently) the key and value schemas of a topic role under the subjects of
- * `topic`, and returns their ids.
+ * `topic`, with BACKWARD compatibility set first, and returns their ids. A schema that is not
+ * backward compatible with the subject's latest is refused (409).
  */
 export async function registerTopicSchemas(
   registry: SchemaRegistry,
@@ -39,9 +70,10 @@ export async function registerTopicSchemas(
   const contract = AVRO_CONTRACTS[role];
   const [key, value] = await Promise.all(
     (["key", "value"] as const).map(async (part) => {
+      await setSubjectCompatibility(registry, subject(topic, part));
       const { id } = await registry.register(
         { type: SchemaType.AVRO, schema: contract[part].schema.text },
-        { subject: subject(topic, part) },
+        { subject: subject(topic, part), compatibility: SUBJECT_COMPATIBILITY },
       );
       return id;
     }),

@@ -67,3 +67,35 @@ export function lastJsonLine<T>(output: Deno.CommandOutput, what: string): T {
   }
   return JSON.parse(text.trim().split("\n").at(-1)!);
 }
+
+const SCHEMA_COMPATIBILITY = new URL("./schema_compatibility.py", import.meta.url).pathname;
+
+export interface ForeignCompatibility {
+  /** The subject's compatibility level, as confluent-kafka reads it. */
+  level: string;
+  candidates: { compatible: boolean; registered: number | null; status: number | null }[];
+}
+
+/**
+ * Python confluent-kafka's SchemaRegistryClient on a subject: its level, `test_compatibility` of
+ * each candidate against the latest version and, with `register`, what `register_schema` answers.
+ */
+export async function compatibilityWithConfluentClient(
+  config: Config,
+  subjectName: string,
+  schemas: string[],
+  register = false,
+): Promise<ForeignCompatibility> {
+  const output = await new Deno.Command("python3", {
+    args: [
+      SCHEMA_COMPATIBILITY,
+      `--registry=${config.registry.url}`,
+      `--subject=${subjectName}`,
+      `--schemas=${JSON.stringify(schemas)}`,
+      ...(register ? ["--register"] : []),
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return lastJsonLine(output, "the confluent-kafka registry client");
+}
