@@ -53,8 +53,11 @@ const LEVELS: Record<number, Level> = {
 
 // One per process, whatever the number of clients: one outage, one line.
 const outages = new BrokerOutages();
-// kafkajs's own entries pass KAFKA_LOG_LEVEL; the outage lines, LOG_LEVEL like any other line.
-const kafkajsLog = logger("kafka", { level: LEVELS[logLevelFromEnv()] ?? "warn" });
+// kafkajs makes entries from KAFKA_LOG_LEVEL (default warn) up; LOG_LEVEL filters them like any
+// other line, unless KAFKA_LOG_LEVEL is set, which then decides alone.
+const kafkajsLog = logger("kafka", {
+  level: Deno.env.get("KAFKA_LOG_LEVEL") ? LEVELS[logLevelFromEnv()] : undefined,
+});
 const outageLog = logger("kafka");
 
 /**

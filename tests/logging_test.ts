@@ -115,7 +115,8 @@ Deno.test({
         /^kafka: broker 127\.0\.0\.1:\d+ reachable again after ([\d.]+) s, (\d+) repeated errors suppressed$/,
       );
       assert.ok(match, back);
-      assert.ok(Number(match[1]) >= 4, back);
+      // The outage began once the stage had started, within the 4 s waited.
+      assert.ok(Number(match[1]) >= 2, back);
       assert.ok(Number(match[2]) >= 4, `retries were made and suppressed: ${back}`);
       assert.ok(!/\[(Connection|BrokerPool)\]/.test(stage.output()), stage.output());
       assert.ok(!stage.output().includes(password));
