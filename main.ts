@@ -13,6 +13,8 @@ import * as state from "./routes/api/state.ts";
 import * as healthz from "./routes/healthz.ts";
 import * as readyz from "./routes/readyz.ts";
 import * as metrics from "./routes/metrics.ts";
+import * as ops from "./routes/ops.tsx";
+import * as opsApi from "./routes/api/ops.ts";
 
 export function createApp(dashboard: DashboardContext): Hono<AppEnv> {
   return new Hono<AppEnv>()
@@ -23,7 +25,9 @@ export function createApp(dashboard: DashboardContext): Hono<AppEnv> {
     .get("/api/state", state.handler)
     .get("/healthz", healthz.handler)
     .get("/readyz", readyz.handler)
-    .get("/metrics", metrics.handler);
+    .get("/metrics", metrics.handler)
+    .get("/ops", ops.handler)
+    .get("/api/ops", opsApi.handler);
 }
 
 if (import.meta.main) {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { createApp } from "../main.ts";
 import { LiveState } from "./live_state.ts";
+import { OpsHistory } from "./ops.ts";
 
 function makeApp(maxClients = 5) {
   const live = new LiveState({ maxClients, windowMs: 5 });
@@ -14,7 +15,8 @@ function makeApp(maxClients = 5) {
         consumers: [],
       }),
   };
-  return { app: createApp({ live, followers }), live };
+  const ops = new OpsHistory([]);
+  return { app: createApp({ live, followers, ops: { view: () => ops.view(Date.now()) } }), live };
 }
 
 Deno.test("every response carries a CSP that forbids inline script, and other headers", async () => {

@@ -209,6 +209,9 @@ export function stageView(target: OpsTarget, readings: readonly Reading[]): Stag
   const throughputOf = countsIn || !readings.some((r) => (r.counters?.recordsOut.size ?? 0) > 0)
     ? "in"
     : "out";
+  const transactional = readings.some((r) =>
+    (r.counters?.committed.size ?? 0) + (r.counters?.aborted.size ?? 0) > 0
+  );
   const throughputCounter: CounterName = throughputOf === "in" ? "recordsIn" : "recordsOut";
   const throughputSeries: Point[] = readings.slice(1).map((reading, i) => {
     const grown = increase(readings[i], reading, throughputCounter);
@@ -224,8 +227,8 @@ export function stageView(target: OpsTarget, readings: readonly Reading[]): Stag
     lag: last?.lag ?? null,
     inPerSecond: recentRate(readings, "recordsIn"),
     outPerSecond: recentRate(readings, "recordsOut"),
-    committedPerSecond: recentRate(readings, "committed"),
-    abortedPerSecond: recentRate(readings, "aborted"),
+    committedPerSecond: transactional ? recentRate(readings, "committed") : null,
+    abortedPerSecond: transactional ? recentRate(readings, "aborted") : null,
     deadLetters: total(last?.counters ?? null, "deadLetters"),
     throughputOf,
     lagSeries: readings.map((r) => [r.atMs, r.lag]),

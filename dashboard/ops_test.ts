@@ -154,6 +154,7 @@ Deno.test("the history keeps the window, and its view has one point per scrape",
   assert.equal(proxy.outPerSecond, 2);
   assert.equal(proxy.inPerSecond, 0);
   assert.equal(proxy.lag, null);
+  assert.equal(proxy.committedPerSecond, null, "no transactions: none shown");
 
   const empty = new OpsHistory([{ name: "stations", url: "http://y:3" }]).view(0).stages[0];
   assert.equal(empty.state, null);

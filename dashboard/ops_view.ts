@@ -23,6 +23,7 @@ export interface StageView {
   /** Records per second over the last scrapes (counter increases, resets allowed for). */
   inPerSecond: number | null;
   outPerSecond: number | null;
+  /** null for a stage that has ended no transaction in the window (or reads none). */
   committedPerSecond: number | null;
   abortedPerSecond: number | null;
   /** Records sent to a dead-letter topic since the process started. */

@@ -5,6 +5,8 @@ import type { AppEnv, DashboardContext } from "./app_env.ts";
 import { TopicFollowers } from "./consumers.ts";
 import { LiveState } from "./live_state.ts";
 import { logger } from "../lib/log.ts";
+import { dashboardMetrics, dashboardReady } from "./metrics.ts";
+import { OpsScraper } from "./ops_scraper.ts";
 
 export interface RunningDashboard {
   url: string;
@@ -23,8 +25,18 @@ export function startDashboard(
   const followers = new TopicFollowers(config, live);
   followers.start();
   live.hub.startHeartbeat();
-  const app = createApp({ live, followers });
   const { host, port } = config.dashboard;
+  const ops = new OpsScraper(config.opsTargets, async () => {
+    const health = await followers.health();
+    const fanOut = { clients: live.hub.clientCount, stats: live.hub.stats };
+    return {
+      live: health.ok,
+      ready: dashboardReady(health, live.replaying),
+      metrics: (await dashboardMetrics(health, live.replaying, fanOut)).body,
+    };
+  }, { selfUrl: `http://${host}:${port}` });
+  ops.start();
+  const app = createApp({ live, followers, ops });
   let url = "";
   const server = Deno.serve({
     hostname: host,
@@ -43,6 +55,7 @@ export function startDashboard(
     live,
     async shutdown() {
       live.close();
+      await ops.stop();
       await followers.stop();
       await server.shutdown();
     },

@@ -21,7 +21,8 @@ export default function App({ children }: { children: ComponentChildren }) {
         </header>
         <main>{children}</main>
         <footer class="footnote">
-          Red, Blue and Green lines. Entries are turnstile counts since the start of the feed.
+          Red, Blue and Green lines. Entries are turnstile counts since the start of the feed.{" "}
+          <a href="/ops">Operations</a>
         </footer>
       </body>
     </html>
