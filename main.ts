@@ -15,6 +15,9 @@ import * as readyz from "./routes/readyz.ts";
 import * as metrics from "./routes/metrics.ts";
 import * as ops from "./routes/ops.tsx";
 import * as opsApi from "./routes/api/ops.ts";
+import * as ttArrivals from "./routes/api/1.0/ttarrivals.ts";
+import * as ttPositions from "./routes/api/1.0/ttpositions.ts";
+import * as ttFollow from "./routes/api/1.0/ttfollow.ts";
 
 export function createApp(dashboard: DashboardContext): Hono<AppEnv> {
   return new Hono<AppEnv>()
@@ -27,7 +30,10 @@ export function createApp(dashboard: DashboardContext): Hono<AppEnv> {
     .get("/readyz", readyz.handler)
     .get("/metrics", metrics.handler)
     .get("/ops", ops.handler)
-    .get("/api/ops", opsApi.handler);
+    .get("/api/ops", opsApi.handler)
+    .get("/api/1.0/ttarrivals.aspx", ttArrivals.handler)
+    .get("/api/1.0/ttpositions.aspx", ttPositions.handler)
+    .get("/api/1.0/ttfollow.aspx", ttFollow.handler);
 }
 
 if (import.meta.main) {
