@@ -10,11 +10,8 @@ import {
   type WeatherStatus,
 } from "../lib/contracts/enums.ts";
 import type { Alert } from "../lib/contracts/alerts.ts";
-import {
-  type PlatformKey,
-  platformKey,
-  type PlatformPredictions,
-} from "../lib/contracts/predictions.ts";
+import type { PlatformPredictions } from "../lib/contracts/predictions.ts";
+import { type PlatformKey, platformKey } from "../lib/contracts/platform_key.ts";
 
 export interface Station {
   station_id: number;

@@ -11,7 +11,7 @@
  * - otherwise "N min", N rounded to the nearest minute.
  */
 import { type Direction, DIRECTIONS, type Line, LINES } from "../lib/contracts/enums.ts";
-import { platformKey } from "../lib/contracts/predictions.ts";
+import { platformKey } from "../lib/contracts/platform_key.ts";
 import type { DashboardState, Station } from "./state.ts";
 
 export const LINE_LABELS: Record<Line, string> = {

@@ -4,14 +4,11 @@
  * so the latest record per key is the board of that platform. A tombstone empties it.
  */
 import { jsonPart, type JsonTopicContract } from "./contract.ts";
-import { type Direction, isDirection, isLine, type Line } from "./enums.ts";
+import { isDirection, isLine } from "./enums.ts";
 import { integer, object, oneOf, RecordShapeError, text } from "./shape.ts";
+import { type PlatformKey, platformKey } from "./platform_key.ts";
 
-export interface PlatformKey {
-  station_id: number;
-  line: Line;
-  direction: Direction;
-}
+export { type PlatformKey, platformKey };
 
 export interface PredictedArrival {
   train_id: string;
@@ -35,10 +32,6 @@ export interface PlatformPredictions extends PlatformKey {
   generated_at: number;
   /** Soonest first. */
   arrivals: PredictedArrival[];
-}
-
-export function platformKey(key: PlatformKey): string {
-  return JSON.stringify({ station_id: key.station_id, line: key.line, direction: key.direction });
 }
 
 function checkKey(json: unknown): PlatformKey {
