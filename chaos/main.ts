@@ -33,6 +33,7 @@ import {
   countsByStation,
   dashboardCounts,
   deadLetters,
+  LagSampler,
   settledCounts,
   stationRows,
   stepsDone,
@@ -41,7 +42,7 @@ import {
   weatherTimestamps,
 } from "./observe.ts";
 import { HELP, type Options, parseOptions, simulateArgs } from "./options.ts";
-import { checkTable, exitCode, faultTable } from "./report.ts";
+import { checkTable, exitCode, faultTable, lagOverTime } from "./report.ts";
 import { Run, say, withRetries } from "./run.ts";
 import { SseReader } from "./sse_client.ts";
 import { brokerKill } from "./tracks/broker_kill.ts";
@@ -64,6 +65,7 @@ async function main(options: Options): Promise<number> {
 
   const checks: Check[] = [];
   let sse: SseReader | undefined;
+  const lagSampler = new LagSampler(run);
   try {
     await run.up();
     const garbage = await createTopicsWithGarbage(run);
@@ -85,6 +87,7 @@ async function main(options: Options): Promise<number> {
       throw new Error("the dashboard did not answer /healthz");
     }
     sse = new SseReader(dashboardUrl);
+    lagSampler.start();
     await Promise.all(summaries.map((s) => s.child.waitReady(120_000)));
     await withRetries("stations connector", () => ensureStationsConnector(config));
 
@@ -149,12 +152,17 @@ async function main(options: Options): Promise<number> {
   } catch (error) {
     checks.push({ name: "the run completed", ok: false, detail: (error as Error).message });
   } finally {
+    await lagSampler.stop();
     await sse?.close();
     await run.stopChildren();
     if (!options.keep) await run.stack("down", "--wipe").catch((e) => say(e.message));
   }
 
   console.log(`\nfaults (${run.faults.length}):\n${faultTable(run.faults)}\n`);
+  console.log(
+    `consumer lag over time (records behind, summed over partitions, every 3 s):\n` +
+      `${lagOverTime(lagSampler.samples)}\n`,
+  );
   console.log(`checks:\n${checkTable(checks)}\n`);
   const code = exitCode(checks);
   say(code === 0 ? "every check passed" : "some checks FAILED");

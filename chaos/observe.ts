@@ -10,7 +10,9 @@ import { createRegistry } from "../lib/registry.ts";
 import { AvroDecoder } from "../lib/contracts/wire_format.ts";
 import type { StationRow } from "../lib/contracts/stations.ts";
 import { parseSummaryValue } from "../lib/contracts/turnstile_summary.ts";
+import { parseExposition } from "../dashboard/ops.ts";
 import { compareCounts } from "./checks.ts";
+import { type LagSample, stageRole } from "./report.ts";
 import type { Child } from "./processes.ts";
 import { type Run, sleep } from "./run.ts";
 
@@ -138,3 +140,61 @@ export async function turnstileLeader(run: Run): Promise<number> {
 
 /** How many steps the simulation has printed so far. */
 export const stepsDone = (sim: Child) => (sim.output().match(/ step \d+:/g) ?? []).length;
+
+/**
+ * A stage's summed cta_consumer_lag from its /metrics: null when it does not answer, undefined
+ * when it answers without a lag series.
+ */
+async function consumerLag(healthUrl: string): Promise<number | null | undefined> {
+  try {
+    const response = await fetch(`${healthUrl}/metrics`, { signal: AbortSignal.timeout(2_000) });
+    if (!response.ok) {
+      await response.body?.cancel();
+      return null;
+    }
+    const lags = parseExposition(await response.text()).filter((s) =>
+      s.name === "cta_consumer_lag"
+    );
+    return lags.length === 0 ? undefined : lags.reduce((sum, s) => sum + s.value, 0);
+  } catch {
+    return null;
+  }
+}
+
+/** Samples every running stage's consumer lag every few seconds, for the final report. */
+export class LagSampler {
+  readonly samples: LagSample[] = [];
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #sampling: Promise<void> | undefined;
+  #stopped = false;
+
+  constructor(private readonly run: Run, private readonly everyMs = 3_000) {}
+
+  start(): void {
+    const tick = async () => {
+      this.#sampling = this.sampleOnce();
+      await this.#sampling;
+      if (!this.#stopped) this.#timer = setTimeout(tick, this.everyMs);
+    };
+    void tick();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    await this.#sampling;
+  }
+
+  async sampleOnce(): Promise<void> {
+    const atMs = this.run.elapsed;
+    const lag: Record<string, number | null> = {};
+    const serving = this.run.children.filter((c) => c.running && c.servesHealth);
+    await Promise.all(serving.map(async (child) => {
+      const value = await consumerLag(child.healthUrl);
+      if (value === undefined) return;
+      const role = stageRole(child.name);
+      lag[role] = value === null ? lag[role] ?? null : (lag[role] ?? 0) + value;
+    }));
+    this.samples.push({ atMs, lag });
+  }
+}

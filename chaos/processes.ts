@@ -1,6 +1,6 @@
 /** The chaos run's own child processes: stages and the dashboard, with their output in files. */
 import { freePort, pollReady } from "../lib/health.ts";
-import { denoArgs, type StageSpec } from "../lib/stages.ts";
+import { denoArgs, STAGES, type StageSpec } from "../lib/stages.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 
@@ -10,11 +10,20 @@ export class Child {
   #exitCode: number | undefined;
   readonly exited: Promise<number>;
   readonly startedAt = performance.now();
-  /** Its /healthz and /readyz, for stages that serve them. */
-  readonly healthUrl: string;
 
-  constructor(readonly name: string, args: string[], env: Record<string, string>, logFile: string) {
-    this.healthUrl = `http://127.0.0.1:${env.HEALTH_PORT}`;
+  /**
+   * @param healthUrl its /healthz, /readyz and /metrics: a stage's health server, the dashboard's
+   *   own port
+   * @param servesHealth false for a process that serves none (the simulation)
+   */
+  constructor(
+    readonly name: string,
+    args: string[],
+    env: Record<string, string>,
+    logFile: string,
+    readonly healthUrl: string,
+    readonly servesHealth: boolean,
+  ) {
     this.#process = new Deno.Command(Deno.execPath(), {
       args,
       cwd: ROOT,
@@ -80,10 +89,15 @@ export function denoRun(
   env: Record<string, string>,
   logDir: string,
 ): Child {
+  const healthPort = freePort();
+  const isDashboard = stage === STAGES.dashboard;
+  const healthUrl = `http://127.0.0.1:${isDashboard ? env.DASHBOARD_PORT : healthPort}`;
   return new Child(
     name,
     denoArgs(stage, args),
-    { ...env, HEALTH_PORT: String(freePort()) },
+    { ...env, HEALTH_PORT: String(healthPort) },
     `${logDir}/${name}.log`,
+    healthUrl,
+    stage.health || isDashboard,
   );
 }

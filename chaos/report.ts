@@ -53,3 +53,70 @@ export function killSchedule(
   const draws = Array.from({ length: count }, () => random() * span).sort((a, b) => a - b);
   return draws.map((d, i) => Math.round(fromMs + d + i * gapMs));
 }
+
+/** Every stage's summed cta_consumer_lag at one moment; null where it did not answer. */
+export interface LagSample {
+  /** Milliseconds since the run started. */
+  atMs: number;
+  lag: Record<string, number | null>;
+}
+
+/** The stage a process stands for: restarts (`summary-a-3`, `dashboard-2`) share their row. */
+export function stageRole(processName: string): string {
+  return processName.replace(/-\d+$/, "");
+}
+
+const LEVELS = "▂▃▄▅▆▇█";
+const NO_ANSWER = "·";
+
+/**
+ * One character per moment, scaled to the row's own peak: ▁ is zero, █ the peak, · no answer
+ * (the stage was down or not serving); at most `width` characters, each the peak of its slice.
+ */
+export function lagSparkline(values: readonly (number | null)[], width: number): string {
+  const slices = Math.min(width, values.length);
+  const top = Math.max(0, ...values.map((v) => v ?? 0));
+  let line = "";
+  for (let i = 0; i < slices; i++) {
+    const slice = values.slice(
+      Math.floor((i * values.length) / slices),
+      Math.floor(((i + 1) * values.length) / slices),
+    );
+    const known = slice.filter((v): v is number => v !== null);
+    if (known.length === 0) {
+      line += NO_ANSWER;
+      continue;
+    }
+    const peak = Math.max(...known);
+    line += peak <= 0 || top <= 0
+      ? "▁"
+      : LEVELS[Math.min(LEVELS.length - 1, Math.floor((peak / top) * LEVELS.length))];
+  }
+  return line;
+}
+
+/** The consumer lag table of the final report: per stage its peak, when, the last value, a line. */
+export function lagOverTime(samples: readonly LagSample[], width = 60): string {
+  if (samples.length === 0) return "(no samples)";
+  const stages = [...new Set(samples.flatMap((s) => Object.keys(s.lag)))].sort()
+    // A stage with no lag series only ever appears as not answering: nothing to show.
+    .filter((stage) => samples.some((s) => typeof s.lag[stage] === "number"));
+  if (stages.length === 0) return "(no stage reported a consumer lag)";
+  const rows = stages.map((stage) => {
+    const values = samples.map((s) => s.lag[stage] ?? null);
+    let peakAt = -1;
+    values.forEach((v, i) => {
+      if (v !== null && (peakAt < 0 || v > values[peakAt]!)) peakAt = i;
+    });
+    const last = values.findLast((v) => v !== null);
+    return [
+      stage,
+      peakAt < 0 ? "-" : String(values[peakAt]),
+      peakAt < 0 ? "-" : `+${seconds(samples[peakAt].atMs)}`,
+      last === undefined ? "-" : String(last),
+      lagSparkline(values, width),
+    ];
+  });
+  const span = `+${seconds(samples[0].atMs)} … +${seconds(samples.at(-1)!.atMs)}`;
+  return renderTable(["stage", "peak", "at", "last", `over time (${span})`], rows);
+}

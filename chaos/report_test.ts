@@ -1,6 +1,14 @@
 import assert from "node:assert/strict";
 import { Random } from "../pipeline/sim/prng.ts";
-import { checkTable, exitCode, faultTable, killSchedule } from "./report.ts";
+import {
+  checkTable,
+  exitCode,
+  faultTable,
+  killSchedule,
+  lagOverTime,
+  lagSparkline,
+  stageRole,
+} from "./report.ts";
 import { isolatedStackEnv } from "./stack_env.ts";
 
 Deno.test("the kill schedule is seeded, sorted, inside the window and spaced", () => {
@@ -46,4 +54,27 @@ Deno.test("the chaos stack is isolated: its own directory and shifted ports", ()
   assert.equal(kept.STACK_DIR, "/s");
   assert.equal(kept.KAFKA_PORT, "9500");
   assert.equal(kept.CONNECT_PORT, "8683");
+});
+
+Deno.test("consumer lag over time: a line per stage, scaled to its peak, gaps where it was down", () => {
+  assert.equal(lagSparkline([0, 10, 20, 40, null, 40, 0], 10), "▁▃▅█·█▁");
+  // Longer than the width: each character is the peak of its slice.
+  assert.equal(lagSparkline([0, 0, 5, 100, 0, 0, null, null], 4), "▁█▁·");
+  assert.equal(lagSparkline([0, 0, 0], 10), "▁▁▁");
+  assert.equal(stageRole("summary-a-3"), "summary-a");
+  assert.equal(stageRole("dashboard-2"), "dashboard");
+  assert.equal(stageRole("summary-b"), "summary-b");
+
+  const table = lagOverTime([
+    { atMs: 3_000, lag: { "summary-a": 0, dashboard: 0 } },
+    { atMs: 6_000, lag: { "summary-a": 1500, dashboard: 12, stations: null } },
+    { atMs: 9_000, lag: { "summary-a": null, dashboard: 3 } },
+    { atMs: 12_000, lag: { "summary-a": 40, dashboard: 0 } },
+  ]);
+  const lines = table.split("\n");
+  assert.match(lines[0], /^stage\s+peak\s+at\s+last\s+over time \(\+3\.0 s … \+12\.0 s\)$/);
+  assert.match(lines[2], /^dashboard\s+12\s+\+6\.0 s\s+0\s+▁█▃▁$/);
+  assert.match(lines[3], /^summary-a\s+1500\s+\+6\.0 s\s+40\s+▁█·▂$/);
+  assert.equal(lines.length, 4, "stations never reported a lag: no row");
+  assert.equal(lagOverTime([]), "(no samples)");
 });
