@@ -12,7 +12,13 @@ import { createRegistry, registerTopicSchemas, type TopicSchemaIds } from "../li
 import { ensureTopics, topicSpec } from "../lib/admin.ts";
 import type { TopicRole } from "../lib/contracts/topics.ts";
 import type { ArrivalKey, ArrivalValue } from "../lib/contracts/arrivals.ts";
-import { type Direction, type Line, LINES, type WeatherStatus } from "../lib/contracts/enums.ts";
+import {
+  type Direction,
+  type Line,
+  LINES,
+  type TrainStatus,
+  type WeatherStatus,
+} from "../lib/contracts/enums.ts";
 import {
   transformedKey,
   type TransformedStation,
@@ -77,6 +83,9 @@ export class Inputs {
     line: Line;
     prev_station_id?: number | null;
     prev_direction?: Direction | null;
+    train_status?: TrainStatus;
+    /** Absent (null) as in records written before arrivals had it. */
+    event_time?: number | null;
   }): Promise<void> {
     const key: ArrivalKey = { station_id: a.station_id };
     const value: ArrivalValue = {
