@@ -13,17 +13,24 @@ import * as state from "./routes/api/state.ts";
 import * as healthz from "./routes/healthz.ts";
 import * as readyz from "./routes/readyz.ts";
 import * as metrics from "./routes/metrics.ts";
+import { stationRoutes } from "./routes/stations/station.tsx";
+import { type StationPagesContext, stationPagesContext } from "./dashboard/station_pages.ts";
+import { PostgresEntriesHistory } from "./dashboard/entries_history.ts";
 import * as ops from "./routes/ops.tsx";
 import * as opsApi from "./routes/api/ops.ts";
 import * as ttArrivals from "./routes/api/1.0/ttarrivals.ts";
 import * as ttPositions from "./routes/api/1.0/ttpositions.ts";
 import * as ttFollow from "./routes/api/1.0/ttfollow.ts";
 
-export function createApp(dashboard: DashboardContext): Hono<AppEnv> {
+export function createApp(
+  dashboard: DashboardContext,
+  stations: StationPagesContext = stationPagesContext(),
+): Hono<AppEnv> {
   return new Hono<AppEnv>()
     .use(securityHeaders, readOnly, provideDashboard(dashboard))
     .get("/static/*", serveStatic({ root: "./" }))
     .get("/", index.handler)
+    .route("/", stationRoutes(stations))
     .get("/api/events", events.handler)
     .get("/api/state", state.handler)
     .get("/healthz", healthz.handler)
@@ -39,5 +46,9 @@ export function createApp(dashboard: DashboardContext): Hono<AppEnv> {
 if (import.meta.main) {
   stageLogger("dashboard");
   await buildIslands();
-  runUntilSignal(startDashboard(loadConfig(), createApp));
+  const config = loadConfig();
+  const stations = stationPagesContext(
+    new PostgresEntriesHistory(config.postgres, config.historySchema),
+  );
+  runUntilSignal(startDashboard(config, (dashboard) => createApp(dashboard, stations)));
 }

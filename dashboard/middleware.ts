@@ -10,7 +10,8 @@ export const CONTENT_SECURITY_POLICY = [
   "connect-src 'self'",
   "object-src 'none'",
   "base-uri 'none'",
-  "form-action 'none'",
+  // The station search is a GET form to /stations where JavaScript is off.
+  "form-action 'self'",
   "frame-ancestors 'none'",
 ].join("; ");
 

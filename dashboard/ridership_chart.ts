@@ -113,3 +113,19 @@ export function chartGeometry(rows: readonly HourRow[], size = CHART_SIZE): Char
   );
   return { width: size.width, height: size.height, bars, typicalPoints, yTicks, xLabels, top };
 }
+
+/** What the station page's chart shows, as the server sends it. */
+export interface StationChart {
+  station_id: number;
+  /** The Chicago date, YYYY-MM-DD, and in words. */
+  date: string;
+  dateLabel: string;
+  dayType: DayType;
+  /** Whether the entries came from the history tables; without them only the typical day shows. */
+  history: "ok" | "unavailable";
+  rows: HourRow[];
+  /** Entries so far that day, from the history; null when it is unavailable. */
+  total: number | null;
+  /** A typical day's entries in all; null when the station has no ridership row. */
+  typicalTotal: number | null;
+}

@@ -14,7 +14,7 @@ export function renderPage(
 ): string {
   const props = { initial: state, renderedAt, freshness };
   return "<!DOCTYPE html>" + renderToString(
-    <App>
+    <App alerts={state.alerts}>
       <div id="transit-board">
         <TransitBoard {...props} />
       </div>

@@ -23,8 +23,9 @@ Deno.test("a station named like HTML is rendered as text, never as markup", () =
   assert.equal(html.includes("<img"), false);
   assert.ok(html.includes("&lt;img src=x onerror=alert(1)>"));
   assert.equal(html.includes("<script>alert(2)"), false);
-  // The only script elements are the module and the JSON state.
-  assert.equal(html.match(/<script/g)?.length, 2);
+  // The only script elements are the module and the JSON states of the board and the alerts.
+  assert.equal(html.match(/<script/g)?.length, 3);
+  assert.equal(html.match(/<script type="application\/json"/g)?.length, 2);
 });
 
 Deno.test("the embedded state survives escaping and decodes to the same state", () => {
