@@ -4,48 +4,16 @@
  * foreign client (python-cta, given only another base URL): `deno test -P tests/train_tracker_test.ts`.
  */
 import assert from "node:assert/strict";
-import type { Producer } from "kafkajs";
-import { registerTopicSchemas } from "../lib/registry.ts";
-import { ARRIVALS, type ArrivalValue } from "../lib/contracts/arrivals.ts";
-import {
-  type PlatformPredictions,
-  type PredictedArrival,
-  PREDICTIONS,
-} from "../lib/contracts/predictions.ts";
-import type { Config } from "../lib/config.ts";
+import type { ArrivalValue } from "../lib/contracts/arrivals.ts";
+import type { PlatformPredictions, PredictedArrival } from "../lib/contracts/predictions.ts";
 import { lastJsonLine } from "./foreign/mod.ts";
 import { Inputs, startDashboard, stationsFromCsv, testConfig } from "./dashboard_fixture.ts";
+import { produceArrivals, producePredictions } from "./train_tracker_fixture.ts";
 
 const FOREIGN_CLIENT = new URL("./foreign/train_tracker_client.py", import.meta.url).pathname;
 // 12:00:00 in Chicago (CDT).
 const CLOCK = Date.UTC(2026, 6, 1, 17, 0, 0);
 const SECOND = 1000;
-
-async function produceArrivals(inputs: Inputs, producer: Producer, values: ArrivalValue[]) {
-  const topic = inputs.config.topics.arrivals;
-  const ids = await registerTopicSchemas(inputs.registry, "arrivals", topic);
-  await producer.send({
-    topic,
-    messages: values.map((v) => ({
-      key: ARRIVALS.key.encoder(ids.key)({ station_id: v.station_id }),
-      value: ARRIVALS.value.encoder(ids.value)(v),
-    })),
-  });
-}
-
-async function producePredictions(
-  config: Config,
-  producer: Producer,
-  boards: PlatformPredictions[],
-) {
-  await producer.send({
-    topic: config.topics.predictions,
-    messages: boards.map((b) => ({
-      key: PREDICTIONS.key.serialize(b),
-      value: PREDICTIONS.value.serialize(b),
-    })),
-  });
-}
 
 const train = (
   train_id: string,
@@ -128,7 +96,7 @@ Deno.test({
         train("GL001", "green", 41160, "b", CLOCK),
         train("RL007", "red", 40900, "b", CLOCK - 30 * SECOND),
       ]);
-      await producePredictions(config, producer, [
+      await producePredictions(inputs, producer, [
         // Red towards 95th: RL004 is at Chicago, Grand next, then Lake.
         board(40330, "red", "b", [predicted("RL004", 50, 41450, 0, 40450)]),
         board(41660, "red", "b", [predicted("RL004", 120, 41450, 1, 40450)]),
