@@ -1,0 +1,205 @@
+/**
+ * Event -> pixel: `deno task bench:pixel` (also the last part of `deno task bench:dashboard`).
+ * The simulation runs at full speed (`--step-seconds 0`, with the summary stage counting its
+ * turnstile events) in a fresh namespace, and the dashboard serves a page in headless Chromium.
+ * Alongside, this process moves a marker train along the Red Line, one arrival every
+ * BENCH_MARKER_MS, and times each from the producer's acknowledgement to
+ *  - the moment the page's DOM shows the train at its new station (a MutationObserver), and
+ *  - the moment an SSE client in this process receives the delta (the peer figure).
+ * Both sides read the same machine clock (Date.now() here, timeOrigin + now() in the page).
+ * Options (env): BENCH_PIXEL_SECONDS (60), BENCH_MARKER_MS (100).
+ */
+import "../tests/deno_fs_shim.ts";
+import { chromium } from "playwright-core";
+import type { Kafka } from "kafkajs";
+import { STAGES } from "../lib/stages.ts";
+import { startStage } from "../tests/helpers/stage.ts";
+import {
+  Inputs,
+  type ReceivedEvent,
+  SseClient,
+  startDashboard,
+  stationsFromCsv,
+  testConfig,
+} from "../tests/dashboard_fixture.ts";
+
+const SECONDS = Number(Deno.env.get("BENCH_PIXEL_SECONDS") ?? 60);
+const MARKER_MS = Number(Deno.env.get("BENCH_MARKER_MS") ?? 100);
+const MARKER = "BENCH1";
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+];
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+function summary(samples: number[]): string {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const f = (n: number) => n.toFixed(1);
+  return `n=${sorted.length} p50=${f(percentile(sorted, 50))} ms p99=${
+    f(percentile(sorted, 99))
+  } ms max=${f(sorted.at(-1) ?? NaN)} ms`;
+}
+
+async function until(what: string, done: () => Promise<boolean>, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await done())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(200);
+  }
+}
+
+async function endOffsets(kafka: Kafka, topics: string[]): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    let sum = 0;
+    for (const topic of topics) {
+      for (const p of await admin.fetchTopicOffsets(topic)) sum += Number(p.high);
+    }
+    return sum;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * For each marker in order, the first time after the previous match at which `seen` shows the
+ * marker's station: consecutive markers are at different stations, so each change is one marker.
+ */
+function match(
+  markers: { station: number; ackedAt: number }[],
+  seen: { station: number; at: number }[],
+): number[] {
+  const latencies: number[] = [];
+  let next = 0;
+  for (const marker of markers) {
+    let i = next;
+    while (
+      i < seen.length && (seen[i].station !== marker.station || seen[i].at < marker.ackedAt - 1000)
+    ) i++;
+    if (i === seen.length) continue;
+    latencies.push(seen[i].at - marker.ackedAt);
+    next = i + 1;
+  }
+  return latencies;
+}
+
+export async function runPixelBench(): Promise<void> {
+  const { config, namespace } = testConfig("bench-pixel");
+  const inputs = new Inputs(config);
+  await inputs.connect();
+  await inputs.createTopics(["stationsTransformed", "arrivals", "turnstiles", "turnstileSummary"]);
+  const stations = stationsFromCsv();
+  await inputs.stations(stations);
+  const red = stations.filter((s) => s.line === "red").sort((a, b) => a.order - b.order);
+  const env = { TOPIC_NAMESPACE: namespace };
+  const dashboard = await startDashboard(namespace);
+  const summaryStage = startStage(STAGES.summary, [], env);
+  const browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: CHROMIUM_ARGS,
+  });
+  let simulate: ReturnType<typeof startStage> | null = null;
+  const peer = new SseClient(`${dashboard.url}/api/events`, undefined, false);
+  try {
+    await summaryStage.waitReady();
+    simulate = startStage(
+      STAGES.simulate,
+      ["--step-seconds", "0", "--no-connector", "--no-weather", "--seed", "7"],
+      env,
+    );
+    await until("the simulation's trains on the dashboard", async () => {
+      const { state } = await (await fetch(`${dashboard.url}/api/state`)).json();
+      return state.clock !== null && Object.keys(state.turnstiles).length > 0;
+    });
+
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const pageErrors: string[] = [];
+    page.on("pageerror", (error) => pageErrors.push(String(error)));
+    await page.goto(dashboard.url);
+    await page.waitForSelector('[data-status="live"]', { timeout: 30_000 });
+    await page.evaluate((marker) => {
+      const seen: { station: number; at: number }[] = [];
+      (globalThis as unknown as { seen: typeof seen }).seen = seen;
+      let last: number | null = null;
+      new MutationObserver(() => {
+        const row = document.querySelector(`.train-tag[data-train="${marker}"]`)?.closest("tr");
+        const station = row ? Number(row.getAttribute("data-station")) : null;
+        if (station !== null && station !== last) {
+          seen.push({ station, at: performance.timeOrigin + performance.now() });
+        }
+        last = station;
+      }).observe(document.body, { childList: true, subtree: true, characterData: true });
+    }, MARKER);
+
+    const sse: { station: number; at: number }[] = [];
+    peer.onEvent = (e: ReceivedEvent) => {
+      if (e.event !== "delta") return;
+      const changes = (e.data as {
+        changes: { kind: string; train?: { train_id: string; station_id: number } }[];
+      }).changes;
+      for (const c of changes) {
+        if (c.kind === "train" && c.train?.train_id === MARKER) {
+          sse.push({ station: c.train.station_id, at: performance.timeOrigin + e.receivedAt });
+        }
+      }
+    };
+
+    const topics = [config.topics.arrivals, config.topics.turnstiles];
+    const eventsBefore = await endOffsets(inputs.kafka, topics);
+    const load0 = Deno.loadavg();
+    const markers: { station: number; ackedAt: number }[] = [];
+    const started = performance.now();
+    for (let n = 0; performance.now() - started < SECONDS * 1000; n++) {
+      const station = red[n % red.length].station_id;
+      // event_time absent: the dashboard counts the marker as reported at its clock.
+      await inputs.arrival({ station_id: station, train_id: MARKER, direction: "a", line: "red" });
+      markers.push({ station, ackedAt: Date.now() });
+      const wait = started + (n + 1) * MARKER_MS - performance.now();
+      if (wait > 0) await sleep(wait);
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const events = (await endOffsets(inputs.kafka, topics)) - eventsBefore;
+    const load1 = Deno.loadavg();
+    await sleep(3000);
+    const seen = await page.evaluate(() =>
+      (globalThis as unknown as { seen: { station: number; at: number }[] }).seen
+    );
+    const pixel = match(markers, seen);
+    const toClient = match(markers, sse);
+    console.log(
+      `simulation at full speed: ${Math.round(events / seconds)} events/s ` +
+        `(arrivals and turnstile events, ${events} in ${seconds.toFixed(1)} s); ` +
+        `${markers.length} marker arrivals, one per ${MARKER_MS} ms`,
+    );
+    console.log(`event -> pixel (ack -> Chromium DOM): ${summary(pixel)}`);
+    console.log(`event -> SSE client (ack -> delta here): ${summary(toClient)}`);
+    console.log(
+      `load average ${load0.map((l) => l.toFixed(2)).join(" ")} at start, ` +
+        `${
+          load1.map((l) => l.toFixed(2)).join(" ")
+        } at end (${navigator.hardwareConcurrency} cores)`,
+    );
+    if (pixel.length < markers.length) {
+      console.log(`${markers.length - pixel.length} markers not seen in the DOM`);
+    }
+    if (pageErrors.length) console.log(`page errors: ${pageErrors.join("; ")}`);
+  } finally {
+    await peer.close();
+    await browser.close();
+    await simulate?.kill("SIGTERM");
+    await summaryStage.kill("SIGTERM");
+    await dashboard.stop();
+    await inputs.close();
+  }
+}
+
+if (import.meta.main) await runPixelBench();
