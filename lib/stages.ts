@@ -25,6 +25,14 @@ export const STAGES = {
     health: true,
     startedByStart: true,
   },
+  // Needs every partition of the arrivals: one instance works, more stand by.
+  predictions: {
+    task: "predictions",
+    script: "pipeline/predictions/main.ts",
+    permissions: "stage",
+    health: true,
+    startedByStart: true,
+  },
   stations: {
     task: "stations",
     script: "pipeline/stations/main.ts",
