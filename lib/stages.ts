@@ -40,6 +40,13 @@ export const STAGES = {
     health: true,
     startedByStart: true,
   },
+  history: {
+    task: "history",
+    script: "pipeline/history/main.ts",
+    permissions: "stage",
+    health: true,
+    startedByStart: true,
+  },
   // Writes its --report file.
   simulate: {
     task: "simulate",

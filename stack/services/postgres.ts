@@ -1,6 +1,7 @@
 /**
  * PostgreSQL from the system's server binaries, in a cluster of the stack's own, with logical
- * decoding for Debezium; creates the role, the database and the loaded `stations` table.
+ * decoding for Debezium; creates the role, the database, the loaded `stations` table and the
+ * ridership history tables (sql/history.sql).
  * As root, every server command runs as the `postgres` user, which PostgreSQL requires.
  */
 import { stackConfig } from "../client_env.ts";
@@ -168,6 +169,8 @@ async function createSchemaAndData(ctx: StackContext, root: string, bin: string)
   const owner = psql(pg.user, pg.database);
   const ddl = await Deno.readTextFile(`${settings.repoDir}/sql/stations.sql`);
   await mustExec("creating table stations", `${bin}/psql`, [...owner, "-f", "-"], ddl);
+  const historyDdl = await Deno.readTextFile(`${settings.repoDir}/sql/history.sql`);
+  await mustExec("creating the history tables", `${bin}/psql`, [...owner, "-f", "-"], historyDdl);
   const rows = await mustExec("counting stations", `${bin}/psql`, [
     ...owner,
     "-c",
