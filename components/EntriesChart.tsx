@@ -48,8 +48,8 @@ export function EntriesChart({ chart }: { chart: StationChart }) {
         <desc id={`chart-desc-${chart.station_id}`}>{summary}</desc>
         {g.yTicks.map((t) => (
           <g key={t.label} class="tick">
-            <line x1="52" x2={g.width - 12} y1={t.y} y2={t.y} class="gridline" />
-            <text x="46" y={t.y + 4} text-anchor="end">{t.label}</text>
+            <line x1={g.plotLeft} x2={g.plotRight} y1={t.y} y2={t.y} class="gridline" />
+            <text x={g.plotLeft - 8} y={t.y + 5} text-anchor="end">{t.label}</text>
           </g>
         ))}
         {g.bars.map((b) => (
@@ -57,29 +57,31 @@ export function EntriesChart({ chart }: { chart: StationChart }) {
         ))}
         {g.typicalPoints && <polyline class="typical" points={g.typicalPoints} />}
         {g.xLabels.map((l) => (
-          <text key={l.x} x={l.x} y={axisBottom + 18} text-anchor="middle">{l.label}</text>
+          <text key={l.x} x={l.x} y={axisBottom + 24} text-anchor="middle">{l.label}</text>
         ))}
       </svg>
       <p class="chart-summary">{summary}</p>
-      <table class="visually-hidden">
-        <caption>{title}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Hour</th>
-            <th scope="col">Entries</th>
-            <th scope="col">Typical</th>
-          </tr>
-        </thead>
-        <tbody>
-          {chart.rows.map((r) => (
-            <tr key={r.hour}>
-              <th scope="row">{r.label}</th>
-              <td>{r.entries === null ? "not yet" : formatCount(r.entries)}</td>
-              <td>{r.typical === null ? "unknown" : formatCount(r.typical)}</td>
+      <div class="visually-hidden">
+        <table>
+          <caption>{title}</caption>
+          <thead>
+            <tr>
+              <th scope="col">Hour</th>
+              <th scope="col">Entries</th>
+              <th scope="col">Typical</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {chart.rows.map((r) => (
+              <tr key={r.hour}>
+                <th scope="row">{r.label}</th>
+                <td>{r.entries === null ? "not yet" : formatCount(r.entries)}</td>
+                <td>{r.typical === null ? "unknown" : formatCount(r.typical)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </figure>
   );
 }

@@ -60,6 +60,9 @@ export function totalEntries(rows: readonly HourRow[]): number {
 export interface ChartGeometry {
   width: number;
   height: number;
+  /** Where the plot's x axis starts and ends. */
+  plotLeft: number;
+  plotRight: number;
   bars: { x: number; y: number; width: number; height: number; row: HourRow }[];
   /** SVG `points` of the typical day's line through the middle of each hour, or "" without one. */
   typicalPoints: string;
@@ -69,7 +72,8 @@ export interface ChartGeometry {
   top: number;
 }
 
-export const CHART_SIZE = { width: 720, height: 260, left: 52, right: 12, top: 12, bottom: 30 };
+/** In the SVG's units; the labels are sized to stay legible when a phone scales it to half. */
+export const CHART_SIZE = { width: 720, height: 300, left: 72, right: 12, top: 14, bottom: 36 };
 
 /** A round axis top at or above `max`: 1, 2 or 5 times a power of ten. */
 export function niceTop(max: number): number {
@@ -111,7 +115,17 @@ export function chartGeometry(rows: readonly HourRow[], size = CHART_SIZE): Char
   const xLabels = rows.flatMap((row, i) =>
     i % 3 === 0 ? [{ x: fixed(size.left + (i + 0.5) * slot), label: row.label }] : []
   );
-  return { width: size.width, height: size.height, bars, typicalPoints, yTicks, xLabels, top };
+  return {
+    width: size.width,
+    height: size.height,
+    plotLeft: size.left,
+    plotRight: size.width - size.right,
+    bars,
+    typicalPoints,
+    yTicks,
+    xLabels,
+    top,
+  };
 }
 
 /** What the station page's chart shows, as the server sends it. */
