@@ -130,6 +130,13 @@ function print(what: string, f: WrkFigures) {
 }
 
 async function main() {
+  const probe = await new Deno.Command("wrk", {
+    args: ["--version"],
+    stdout: "null",
+    stderr: "null",
+  })
+    .output().catch(() => null);
+  if (probe === null) throw new Error("wrk is not installed (Debian: apt-get install wrk)");
   const { config, namespace } = testConfig("bench-tt");
   const inputs = new Inputs(config);
   await inputs.connect();
