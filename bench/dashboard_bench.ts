@@ -4,9 +4,11 @@
  *  2. latency from a produced turnstile event, through the exactly-once summary stage
  *     (`pipeline/summary/main.ts`, a subprocess), to the new count at an SSE client;
  *  3. many concurrent SSE clients held while records flow: delivery latency and server CPU.
+ * Event -> pixel in Chromium is bench/pixel_bench.ts, which the deno.json task runs after this.
  * Options (env): BENCH_EVENTS (500), BENCH_CLIENTS (1000), BENCH_FANOUT_EVENTS (50).
  */
 import { registerTopicSchemas } from "../lib/registry.ts";
+import { ensureTopics, topicSpec } from "../lib/admin.ts";
 import { TURNSTILES } from "../lib/contracts/turnstiles.ts";
 import { startStage } from "../tests/helpers/stage.ts";
 import { STAGES } from "../lib/stages.ts";
@@ -115,7 +117,8 @@ async function firstCountLatencies(
 const { config, namespace } = testConfig("bench");
 const inputs = new Inputs(config);
 await inputs.connect();
-await inputs.createTopics(["turnstileSummary"]);
+// As many partitions as the summary stage of part 2 gives its partial counts, or it refuses to start.
+await ensureTopics(inputs.kafka, config, [topicSpec(config, "turnstileSummary")]);
 const dashboard = await startDashboard(namespace);
 console.log(`dashboard pid ${dashboard.pid} at ${dashboard.url}, namespace ${namespace}`);
 

@@ -96,13 +96,14 @@ export async function runPixelBench(): Promise<void> {
   const { config, namespace } = testConfig("bench-pixel");
   const inputs = new Inputs(config);
   await inputs.connect();
-  await inputs.createTopics(["stationsTransformed", "arrivals", "turnstiles", "turnstileSummary"]);
+  // The simulation and the summary create the topics they write, partitioned as they need.
+  await inputs.createTopics(["stationsTransformed", "arrivals"]);
   const stations = stationsFromCsv();
   await inputs.stations(stations);
   const red = stations.filter((s) => s.line === "red").sort((a, b) => a.order - b.order);
   const env = { TOPIC_NAMESPACE: namespace };
   const dashboard = await startDashboard(namespace);
-  const summaryStage = startStage(STAGES.summary, [], env);
+  let summaryStage: ReturnType<typeof startStage> | null = null;
   const browser = await chromium.launch({
     executablePath: "/usr/bin/chromium",
     args: CHROMIUM_ARGS,
@@ -110,12 +111,22 @@ export async function runPixelBench(): Promise<void> {
   let simulate: ReturnType<typeof startStage> | null = null;
   const peer = new SseClient(`${dashboard.url}/api/events`, undefined, false);
   try {
-    await summaryStage.waitReady();
     simulate = startStage(
       STAGES.simulate,
       ["--step-seconds", "0", "--no-connector", "--no-weather", "--seed", "7"],
       env,
     );
+    await until("the simulation's turnstile topic", async () => {
+      const admin = inputs.kafka.admin();
+      await admin.connect();
+      try {
+        return (await admin.listTopics()).includes(config.topics.turnstiles);
+      } finally {
+        await admin.disconnect();
+      }
+    });
+    summaryStage = startStage(STAGES.summary, [], env);
+    await summaryStage.waitReady();
     await until("the simulation's trains on the dashboard", async () => {
       const { state } = await (await fetch(`${dashboard.url}/api/state`)).json();
       return state.clock !== null && Object.keys(state.turnstiles).length > 0;
@@ -196,7 +207,7 @@ export async function runPixelBench(): Promise<void> {
     await peer.close();
     await browser.close();
     await simulate?.kill("SIGTERM");
-    await summaryStage.kill("SIGTERM");
+    await summaryStage?.kill("SIGTERM");
     await dashboard.stop();
     await inputs.close();
   }
