@@ -1,9 +1,12 @@
-import { type Point, sparklinePath } from "../dashboard/ops_view.ts";
+import { type Point, sparkline } from "../dashboard/ops_view.ts";
 
 const WIDTH = 240;
 const HEIGHT = 44;
 
-/** A small line chart of a series over [fromMs, toMs], named in words for screen readers. */
+/**
+ * A small line chart of a series over [fromMs, toMs], named in words for screen readers, with a
+ * dot on the latest value. It stretches to its box; strokes keep their width.
+ */
 export function Sparkline(
   { series, fromMs, toMs, label, kind }: {
     series: readonly Point[];
@@ -14,18 +17,32 @@ export function Sparkline(
     kind: "lag" | "throughput";
   },
 ) {
-  const path = sparklinePath(series, fromMs, toMs, WIDTH, HEIGHT);
+  const { path, last } = sparkline(series, fromMs, toMs, WIDTH, HEIGHT);
   return (
     <svg
       class={`sparkline sparkline-${kind}`}
       role="img"
       aria-label={label}
-      viewBox={`0 -2 ${WIDTH} ${HEIGHT + 4}`}
+      viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
       preserveAspectRatio="none"
     >
       <title>{label}</title>
-      <line class="sparkline-base" x1="0" y1={HEIGHT} x2={WIDTH} y2={HEIGHT} />
-      {path && <path d={path} vector-effect="non-scaling-stroke" />}
+      <line
+        class="sparkline-base"
+        x1="0"
+        y1={HEIGHT - 0.5}
+        x2={WIDTH}
+        y2={HEIGHT - 0.5}
+        vector-effect="non-scaling-stroke"
+      />
+      {path && <path class="sparkline-line" d={path} vector-effect="non-scaling-stroke" />}
+      {last && (
+        <path
+          class="sparkline-now"
+          d={`M${last[0]} ${last[1]}h0`}
+          vector-effect="non-scaling-stroke"
+        />
+      )}
     </svg>
   );
 }

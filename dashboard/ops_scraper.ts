@@ -72,7 +72,8 @@ export class OpsScraper {
     this.#intervalMs = options.intervalMs ?? SCRAPE_INTERVAL_MS;
     this.#timeoutMs = options.timeoutMs ?? 2_000;
     this.history = new OpsHistory(
-      [selfTarget, ...targets],
+      // The stages in the order given, the dashboard at the end of the flow.
+      [...targets, selfTarget],
       options.windowMs ?? WINDOW_MS,
       this.#intervalMs,
     );

@@ -80,47 +80,63 @@ export function peak(series: readonly Point[]): number | null {
   return max;
 }
 
+/** The charts' time axis: the window, or since the first scrape while that is shorter. */
+export function chartWindow(view: OpsView): { fromMs: number; toMs: number } {
+  const firsts = view.stages.flatMap((s) => s.lagSeries.length ? [s.lagSeries[0][0]] : []);
+  const earliest = Math.min(view.atMs, ...firsts);
+  const fromMs = Math.max(view.atMs - view.windowMs, earliest);
+  // Never narrower than a few scrapes, so that the first points do not fill the whole width.
+  return { fromMs: Math.min(fromMs, view.atMs - 6 * view.intervalMs), toMs: view.atMs };
+}
+
 /**
- * An SVG path of the series over [fromMs, toMs] in a `width` x `height` box, from 0 at the
- * bottom to the peak (at least 1) at the top; a gap where a value is unknown. Empty when there
- * is nothing to draw.
+ * A sparkline of the series over [fromMs, toMs] in a `width` x `height` box: its SVG path, from
+ * 0 just above the bottom to the peak (at least 1) just below the top, with a gap where a value
+ * is unknown (empty when there is nothing to draw), and where its latest known point is.
  */
-export function sparklinePath(
+export function sparkline(
   series: readonly Point[],
   fromMs: number,
   toMs: number,
   width: number,
   height: number,
-): string {
-  const top = Math.max(1, peak(series) ?? 0);
+): { path: string; last: [x: number, y: number] | null } {
+  const inside = series.filter(([atMs]) => atMs >= fromMs && atMs <= toMs);
+  const top = Math.max(1, peak(inside) ?? 0);
   const span = Math.max(1, toMs - fromMs);
+  const pad = 3;
   const x = (atMs: number) => round(((atMs - fromMs) / span) * width);
-  const y = (value: number) => round(height - (value / top) * height);
+  const y = (value: number) => round(height - pad - (value / top) * (height - 2 * pad));
   let path = "";
   let drawing = false;
-  for (const [atMs, value] of series) {
-    if (value === null || atMs < fromMs || atMs > toMs) {
+  let last: [number, number] | null = null;
+  for (const [atMs, value] of inside) {
+    if (value === null) {
       drawing = false;
       continue;
     }
-    path += `${drawing ? "L" : "M"}${x(atMs)} ${y(value)}`;
+    last = [x(atMs), y(value)];
+    path += `${drawing ? "L" : "M"}${last[0]} ${last[1]}`;
     drawing = true;
   }
-  return path;
+  return { path, last };
 }
 
 const round = (n: number) => Math.round(n * 10) / 10;
+
+/** "10 minutes", "45 s": how much time a chart spans. */
+export function formatSpan(ms: number): string {
+  return ms >= 90_000 ? `${Math.round(ms / 60_000)} minutes` : `${Math.round(ms / 1000)} s`;
+}
 
 /** What a sparkline shows, in words, for its accessible name. */
 export function describeSeries(
   what: string,
   series: readonly Point[],
-  windowMs: number,
+  spanMs: number,
   format: (n: number | null) => string,
 ): string {
-  const minutes = Math.round(windowMs / 60_000);
-  if (latest(series) === null) return `${what}, last ${minutes} minutes: no data yet`;
-  return `${what}, last ${minutes} minutes: now ${format(latest(series))}, peak ${
-    format(peak(series))
-  }`;
+  const over = `${what}, last ${formatSpan(spanMs)}`;
+  if (latest(series) === null) return `${over}: no data yet`;
+  return `${over}: now ${format(latest(series))}, peak ${format(peak(series))}`;
 }

@@ -2,10 +2,13 @@ import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
 import { formatAge } from "../dashboard/format.ts";
 import {
+  chartWindow,
   describeSeries,
   formatNumber,
   formatRate,
   type OpsView,
+  peak,
+  type Point,
   type StageView,
   STATE_WORDS,
   stateClass,
@@ -48,6 +51,7 @@ export default function OpsBoard({ initial }: OpsBoardProps) {
 
   const current = view.value;
   const minutes = Math.round(current.windowMs / 60_000);
+  const { fromMs, toMs } = chartWindow(current);
   return (
     <div class="ops-board">
       <div class="ops-top">
@@ -69,9 +73,8 @@ export default function OpsBoard({ initial }: OpsBoardProps) {
           <StageCard
             key={stage.name}
             stage={stage}
-            fromMs={current.atMs - current.windowMs}
-            toMs={current.atMs}
-            windowMs={current.windowMs}
+            fromMs={fromMs}
+            toMs={toMs}
           />
         ))}
       </div>
@@ -80,13 +83,11 @@ export default function OpsBoard({ initial }: OpsBoardProps) {
 }
 
 function StageCard(
-  { stage, fromMs, toMs, windowMs }: {
-    stage: StageView;
-    fromMs: number;
-    toMs: number;
-    windowMs: number;
-  },
+  { stage, fromMs, toMs }: { stage: StageView; fromMs: number; toMs: number },
 ) {
+  const within = (series: Point[]) => series.filter(([atMs]) => atMs >= fromMs);
+  const lagSeries = within(stage.lagSeries);
+  const throughputSeries = within(stage.throughputSeries);
   const state = stage.state === null ? "Waiting for the first scrape" : STATE_WORDS[stage.state];
   const throughput = stage.throughputOf === "in" ? stage.inPerSecond : stage.outPerSecond;
   const throughputWords = stage.throughputOf === "in" ? "Records in" : "Records out";
@@ -136,38 +137,56 @@ function StageCard(
         </div>
       </dl>
       <div class="ops-charts">
-        <figure>
-          <figcaption>Consumer lag</figcaption>
-          <Sparkline
-            kind="lag"
-            series={stage.lagSeries}
-            fromMs={fromMs}
-            toMs={toMs}
-            label={describeSeries(
-              `${stage.name} consumer lag`,
-              stage.lagSeries,
-              windowMs,
-              formatNumber,
-            )}
-          />
-        </figure>
-        <figure>
-          <figcaption>{throughputWords} per second</figcaption>
-          <Sparkline
-            kind="throughput"
-            series={stage.throughputSeries}
-            fromMs={fromMs}
-            toMs={toMs}
-            label={describeSeries(
-              `${stage.name} ${throughputWords.toLowerCase()} per second`,
-              stage.throughputSeries,
-              windowMs,
-              formatRate,
-            )}
-          />
-        </figure>
+        <Chart
+          caption="Consumer lag"
+          what={`${stage.name} consumer lag`}
+          kind="lag"
+          series={lagSeries}
+          fromMs={fromMs}
+          toMs={toMs}
+          format={formatNumber}
+        />
+        <Chart
+          caption={`${throughputWords} per second`}
+          what={`${stage.name} ${throughputWords.toLowerCase()} per second`}
+          kind="throughput"
+          series={throughputSeries}
+          fromMs={fromMs}
+          toMs={toMs}
+          format={formatRate}
+        />
       </div>
       {stage.error && <p class="ops-error">{stage.error}</p>}
     </article>
+  );
+}
+
+/** A captioned sparkline with its peak, the top of its scale, in its corner. */
+function Chart(
+  { caption, what, kind, series, fromMs, toMs, format }: {
+    caption: string;
+    what: string;
+    kind: "lag" | "throughput";
+    series: Point[];
+    fromMs: number;
+    toMs: number;
+    format: (n: number | null) => string;
+  },
+) {
+  const top = peak(series);
+  return (
+    <figure>
+      <figcaption>{caption}</figcaption>
+      <div class="ops-chart-box">
+        <Sparkline
+          kind={kind}
+          series={series}
+          fromMs={fromMs}
+          toMs={toMs}
+          label={describeSeries(what, series, toMs - fromMs, format)}
+        />
+        {top !== null && <span class="ops-chart-top" aria-hidden="true">{format(top)}</span>}
+      </div>
+    </figure>
   );
 }
