@@ -7,7 +7,7 @@ import type { SchemaRegistry } from "@kafkajs/confluent-schema-registry";
 import { parse } from "csv-parse/sync";
 import { type Config, loadConfig } from "../lib/config.ts";
 import { createKafka } from "../lib/kafka.ts";
-import { freePort } from "../lib/health.ts";
+import { freePort, pollReady } from "../lib/health.ts";
 import { createRegistry, registerTopicSchemas, type TopicSchemaIds } from "../lib/registry.ts";
 import { ensureTopics, topicSpec } from "../lib/admin.ts";
 import type { TopicRole } from "../lib/contracts/topics.ts";
@@ -188,19 +188,24 @@ export async function startDashboard(
     stdout: "piped",
     stderr: "inherit",
   }).spawn();
-  const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let seen = "";
-  while (!seen.includes("dashboard on")) {
-    const { value, done } = await lines.read();
-    if (done) throw new Error(`dashboard exited before listening:\n${seen}`);
-    seen += value;
-  }
-  // Keep draining stdout so the child never blocks on a full pipe.
+  let ended = false;
+  child.status.then(() => (ended = true));
+  // Drain stdout so the child never blocks on a full pipe; its last lines go into errors.
+  let said = "";
   (async () => {
-    while (!(await lines.read()).done) { /* drain */ }
+    for await (const text of child.stdout.pipeThrough(new TextDecoderStream())) {
+      said = (said + text).slice(-20_000);
+    }
   })().catch(() => {});
+  const url = `http://127.0.0.1:${port}`;
+  if (!(await pollReady(url, 60_000, () => !ended, "/healthz"))) {
+    if (!ended) child.kill("SIGTERM");
+    throw new Error(
+      `the dashboard did not answer /healthz${ended ? " (it exited)" : ""}:\n${said}`,
+    );
+  }
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     pid: child.pid,
     async stop() {
       child.kill("SIGTERM");

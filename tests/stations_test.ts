@@ -260,7 +260,12 @@ Deno.test("two instances in one group share the partitions and write every recor
   const lines = [...expected].filter((p) => p.startsWith("40380:")).length;
   assert.equal(lines, 2, "Clark/Lake is on two lines");
   const records = async () => (await readTransformed(kafka, config)).records;
-  const caughtUp = (stage: StageProcess) => stage.output().includes("caught up");
+  /** /readyz: caught up with the input, following live changes. */
+  const caughtUp = async (stage: StageProcess) => {
+    const response = await fetch(`${stage.healthUrl}/readyz`).catch(() => null);
+    await response?.body?.cancel();
+    return response?.ok ?? false;
+  };
   /** Renames Clark/Lake; waits until the output has grown by `lines`, then a little longer. */
   const rename = async (name: string, before: number) => {
     await produceRows(kafka, config.topics.stations, stopRows(clarkLake, name));
@@ -281,7 +286,7 @@ Deno.test("two instances in one group share the partitions and write every recor
   try {
     await waitFor(
       async () =>
-        caughtUp(a) && caughtUp(b) &&
+        await caughtUp(a) && await caughtUp(b) &&
         livePairs(await readTransformed(kafka, config)).size === expected.size,
       60_000,
       "both to catch up and the output to be complete",
