@@ -7,7 +7,8 @@
 import type { PostgresConfig } from "../lib/config.ts";
 import { postgresClient, type Sql } from "../lib/postgres.ts";
 import { logger } from "../lib/log.ts";
-import type { HourlyEntries } from "./ridership_chart.ts";
+import { entriesPerHour, type HourlyEntries } from "../pipeline/history/queries.ts";
+import { qualified } from "../pipeline/history/store.ts";
 
 export interface EntriesHistory {
   /** Entries per hour of [dayStart, dayEnd) for one station; hours without entries are absent. */
@@ -26,22 +27,6 @@ export const NO_HISTORY: EntriesHistory = {
 
 export const QUERY_TIMEOUT_MS = 2_000;
 export const RETRY_AFTER_MS = 15_000;
-const TABLE = "station_entries_hourly";
-
-/** The history stage's query, with the signature its exported one is to have. */
-export async function entriesPerHour(
-  sql: Sql,
-  schema: string,
-  stationId: number,
-  dayStart: number,
-  dayEnd: number,
-): Promise<HourlyEntries[]> {
-  const rows = await sql<{ hour: Date; entries: string }[]>`
-    SELECT hour, entries FROM ${sql(`${schema}.${TABLE}`)}
-    WHERE station_id = ${stationId} AND hour >= ${new Date(dayStart)} AND hour < ${new Date(dayEnd)}
-    ORDER BY hour`;
-  return rows.map((r) => ({ hour: r.hour.getTime(), entries: Number(r.entries) }));
-}
 
 function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -95,8 +80,10 @@ export class PostgresEntriesHistory implements EntriesHistory {
     const sql = postgresClient(this.config, { applicationName: "cta-dashboard", max: 2 });
     try {
       const [{ found }] = await sql<{ found: string | null }[]>`
-        SELECT to_regclass(${`${this.schema}.${TABLE}`})::text AS found`;
-      if (found === null) throw new HistoryUnavailable(`no table ${this.schema}.${TABLE} yet`);
+        SELECT to_regclass(${qualified(this.schema, "entries")})::text AS found`;
+      if (found === null) {
+        throw new HistoryUnavailable(`no table ${qualified(this.schema, "entries")} yet`);
+      }
       this.#sql = sql;
       return sql;
     } catch (error) {

@@ -8,11 +8,8 @@ import { chicagoParts, type DayType, formatChicagoHour } from "./chicago_time.ts
 
 export type DailyRiders = Record<DayType, number>;
 
-/** Entries in the hour starting at `hour` (epoch ms), as the history tables return them. */
-export interface HourlyEntries {
-  hour: number;
-  entries: number;
-}
+export type { HourlyEntries } from "../pipeline/history/queries.ts";
+import type { HourlyEntries } from "../pipeline/history/queries.ts";
 
 export interface HourRow {
   /** Start of the hour, epoch ms. */

@@ -2,8 +2,8 @@
  * Station pages, the station search and the alert banner in headless Chromium against the real
  * stack, with axe-core checking both pages at desktop and phone widths:
  * `deno test -P tests/station_page_test.ts`. The history tables are made in a fresh PostgreSQL
- * schema from sql/history.sql. Screenshots: /tmp/station-desktop.png, /tmp/station-phone.png,
- * /tmp/board-alert-desktop.png.
+ * schema by the history stage's own `ensureHistoryTables`. Screenshots: /tmp/station-desktop.png,
+ * /tmp/station-phone.png, /tmp/board-alert-desktop.png.
  */
 import assert from "node:assert/strict";
 import "./deno_fs_shim.ts";
@@ -12,6 +12,8 @@ import axe from "axe-core";
 import type { Producer } from "kafkajs";
 import { Inputs, startDashboard, stationsFromCsv, testConfig } from "./dashboard_fixture.ts";
 import { postgresClient } from "../lib/postgres.ts";
+import { loadConfig } from "../lib/config.ts";
+import { HistoryUnavailable, PostgresEntriesHistory } from "../dashboard/entries_history.ts";
 import { type Alert, ALERTS } from "../lib/contracts/alerts.ts";
 import {
   type PlatformPredictions,
@@ -19,6 +21,7 @@ import {
   PREDICTIONS,
 } from "../lib/contracts/predictions.ts";
 import { chicagoDay } from "../dashboard/chicago_time.ts";
+import { ensureHistoryTables, qualified } from "../pipeline/history/store.ts";
 
 const CHROMIUM_ARGS = [
   "--headless",
@@ -33,6 +36,7 @@ const HOUR = 3_600_000;
 const ROOSEVELT = 41400;
 const HOWARD = 40900;
 const NINETY_FIFTH = 40450;
+
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
 
@@ -122,12 +126,8 @@ Deno.test({
     const day = chicagoDay(CLOCK);
     const rows = historyRows(day.start);
     const entriesToday = rows.reduce((sum, r) => sum + r.entries, 0);
-    await sql.unsafe(`CREATE SCHEMA ${schema}; SET search_path TO ${schema};`);
-    await sql.unsafe(
-      `SET search_path TO ${schema}; ` +
-        Deno.readTextFileSync(new URL("../sql/history.sql", import.meta.url)),
-    );
-    await sql`INSERT INTO ${sql(`${schema}.station_entries_hourly`)} ${sql(rows)}`;
+    await ensureHistoryTables(sql, schema);
+    await sql`INSERT INTO ${sql(qualified(schema, "entries"))} ${sql(rows)}`;
 
     const inputs = new Inputs(config);
     await inputs.connect();
@@ -316,4 +316,15 @@ Deno.test({
       await sql.end();
     }
   },
+});
+
+Deno.test("history: a schema without the history tables is unavailable, not an error", async () => {
+  const history = new PostgresEntriesHistory(loadConfig().postgres, "no_such_history_schema");
+  await assert.rejects(
+    history.entriesPerHour(ROOSEVELT, chicagoDay(CLOCK).start, chicagoDay(CLOCK).end),
+    (e) =>
+      e instanceof HistoryUnavailable &&
+      /no table no_such_history_schema\.station_entries_hourly yet/.test(e.message),
+  );
+  await history.close();
 });
