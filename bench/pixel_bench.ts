@@ -56,6 +56,16 @@ async function until(what: string, done: () => Promise<boolean>, timeoutMs = 60_
   }
 }
 
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** utime + stime of a process, in clock ticks (/proc is read through `cat`, as Deno reserves it). */
+function cpuTicks(pid: number): number {
+  const { stdout } = new Deno.Command("cat", { args: [`/proc/${pid}/stat`] }).outputSync();
+  const stat = new TextDecoder().decode(stdout);
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return Number(fields[11]) + Number(fields[12]);
+}
+
 async function endOffsets(kafka: Kafka, topics: string[]): Promise<number> {
   const admin = kafka.admin();
   await admin.connect();
@@ -167,6 +177,14 @@ export async function runPixelBench(): Promise<void> {
     const topics = [config.topics.arrivals, config.topics.turnstiles];
     const eventsBefore = await endOffsets(inputs.kafka, topics);
     const load0 = Deno.loadavg();
+    const processes = {
+      dashboard: dashboard.pid,
+      summary: summaryStage.pid,
+      simulate: simulate.pid,
+    };
+    const ticks0 = Object.fromEntries(
+      Object.entries(processes).map(([name, pid]) => [name, cpuTicks(pid)]),
+    );
     const markers: { station: number; ackedAt: number }[] = [];
     const started = performance.now();
     for (let n = 0; performance.now() - started < SECONDS * 1000; n++) {
@@ -180,6 +198,14 @@ export async function runPixelBench(): Promise<void> {
     const seconds = (performance.now() - started) / 1000;
     const events = (await endOffsets(inputs.kafka, topics)) - eventsBefore;
     const load1 = Deno.loadavg();
+    const cpu = Object.entries(processes).map(([name, pid]) =>
+      `${name} ${
+        Math.round((cpuTicks(pid) - ticks0[name]) / CLOCK_TICKS_PER_SECOND / seconds * 100)
+      }%`
+    );
+    const health = await (await fetch(`${dashboard.url}/healthz`)).json();
+    const lags = (health.consumers as { role: string; lag: number | null }[])
+      .filter((c) => c.lag !== null).map((c) => `${c.role} ${c.lag}`);
     await sleep(3000);
     const seen = await page.evaluate(() =>
       (globalThis as unknown as { seen: { station: number; at: number }[] }).seen
@@ -199,6 +225,8 @@ export async function runPixelBench(): Promise<void> {
           load1.map((l) => l.toFixed(2)).join(" ")
         } at end (${navigator.hardwareConcurrency} cores)`,
     );
+    console.log(`CPU of one core over the window: ${cpu.join(", ")}`);
+    console.log(`dashboard consumer lag at the end of the window (records): ${lags.join(", ")}`);
     if (pixel.length < markers.length) {
       console.log(`${markers.length - pixel.length} markers not seen in the DOM`);
     }
