@@ -14,7 +14,7 @@ import { runStageUntilSignal } from "../../lib/lifecycle.ts";
 import { stageLogger } from "../../lib/log.ts";
 import { StageMetrics } from "../../lib/metrics.ts";
 import { postgresClient } from "../../lib/postgres.ts";
-import { oneLine, runHistory } from "./run.ts";
+import { oneLine, startHistory } from "./run.ts";
 
 const HELP = `Usage: deno task history [options]
 
@@ -63,7 +63,7 @@ async function main() {
   const concurrency = positiveInteger("concurrency", values.concurrency);
   const maxBatchBytes = positiveInteger("max-batch-bytes", values["max-batch-bytes"]);
   const config = loadConfig();
-  const stage = await runHistory(
+  const stage = startHistory(
     createKafka("ridership-history", config.kafka),
     postgresClient(config.postgres, { applicationName: "history", max: concurrency + 1 }),
     new AvroDecoder(createRegistry(config.registry)),

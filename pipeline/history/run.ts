@@ -169,7 +169,11 @@ async function decodeBatch(
   });
 }
 
-export async function runHistory(
+/**
+ * Starts the stage and returns at once: it waits for its dependencies in the background, so that
+ * its health endpoint answers (live, not ready) meanwhile.
+ */
+export function startHistory(
   kafka: Kafka,
   sql: Sql,
   decoder: AvroDecoder,
@@ -177,7 +181,7 @@ export async function runHistory(
   options: HistoryOptions,
   metrics: StageMetrics,
   log: Logger,
-): Promise<RunningHistory> {
+): RunningHistory {
   const schema = config.historySchema;
   const inputs = inputsOf(config);
   const inputOf = new Map(inputs.map((input) => [input.topic, input]));
@@ -210,24 +214,8 @@ export async function runHistory(
     }
   }
 
-  await retrying("creating the topics", () =>
-    ensureTopics(kafka, config, [
-      topicSpec(config, "turnstiles"),
-      topicSpec(config, "arrivals"),
-      deadLetterSpec(config, "turnstiles"),
-      deadLetterSpec(config, "arrivals"),
-    ]));
-  await retrying(
-    `creating the history tables in schema ${schema}`,
-    () => ensureHistoryTables(sql, schema),
-  );
-
   const admin: Admin = kafka.admin();
   const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-  await retrying("connecting to Kafka", async () => {
-    await admin.connect();
-    await producer.connect();
-  });
 
   /** Per assigned `topic[partition]`: whether it has been caught up with since assigned. */
   let assigned = new Map<string, { caughtUp: boolean }>();
@@ -426,36 +414,58 @@ export async function runHistory(
     }
   }
 
-  try {
-    await consumer.connect();
-    for (const input of inputs) {
-      await consumer.subscribe({ topic: input.topic, fromBeginning: true });
-    }
-    await consumer.run({
-      partitionsConsumedConcurrently: options.concurrency,
-      eachBatchAutoResolve: false,
-      autoCommit: false,
-      eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
-        try {
-          await handleBatch(
-            batch,
-            heartbeat,
-            () => !stopping && isRunning() && !isStale(),
-            resolveOffset,
-          );
-        } catch (error) {
-          if (error instanceof HistoryError && !stopping) fail(error);
-          else throw error;
-        }
-      },
+  /** Waits for the topics, the tables and the broker, then consumes; fails the stage if it cannot. */
+  async function start() {
+    await retrying("creating the topics", () =>
+      ensureTopics(kafka, config, [
+        topicSpec(config, "turnstiles"),
+        topicSpec(config, "arrivals"),
+        deadLetterSpec(config, "turnstiles"),
+        deadLetterSpec(config, "arrivals"),
+      ]));
+    await retrying(
+      `creating the history tables in schema ${schema}`,
+      () => ensureHistoryTables(sql, schema),
+    );
+    await retrying("connecting to Kafka", async () => {
+      await admin.connect();
+      await producer.connect();
     });
-  } catch (error) {
-    throw new HistoryError(`connecting to Kafka: ${oneLine(error)}`);
+    if (stopping) return;
+    try {
+      await consumer.connect();
+      for (const input of inputs) {
+        await consumer.subscribe({ topic: input.topic, fromBeginning: true });
+      }
+      await consumer.run({
+        partitionsConsumedConcurrently: options.concurrency,
+        eachBatchAutoResolve: false,
+        autoCommit: false,
+        eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
+          try {
+            await handleBatch(
+              batch,
+              heartbeat,
+              () => !stopping && isRunning() && !isStale(),
+              resolveOffset,
+            );
+          } catch (error) {
+            if (error instanceof HistoryError && !stopping) fail(error);
+            else throw error;
+          }
+        },
+      });
+    } catch (error) {
+      throw new HistoryError(`connecting to Kafka: ${oneLine(error)}`);
+    }
+    log.info(
+      `counting ${inputs.map((i) => i.topic).join(" and ")} into PostgreSQL schema ${schema} ` +
+        `as group ${options.group}`,
+    );
   }
-  log.info(
-    `counting ${inputs.map((i) => i.topic).join(" and ")} into PostgreSQL schema ${schema} ` +
-      `as group ${options.group}`,
-  );
+  const starting = start().catch((error) => {
+    if (!stopping) fail(error instanceof HistoryError ? error : new HistoryError(oneLine(error)));
+  });
 
   return {
     stats,
@@ -464,6 +474,7 @@ export async function runHistory(
     ready: () => restored && [...assigned.values()].every((p) => p.caughtUp),
     async stop() {
       stopping = true;
+      await starting;
       await consumer.disconnect().catch(() => {});
       await restoring.catch(() => {});
       await Promise.allSettled([producer.disconnect(), admin.disconnect()]);
