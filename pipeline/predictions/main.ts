@@ -308,8 +308,9 @@ async function main(options: Options): Promise<void> {
   const consumer = kafka.consumer({
     groupId: group,
     partitionAssigners: [singleOwnerAssigner(startedAt)],
-    sessionTimeout: 30_000,
-    heartbeatInterval: 3_000,
+    // A standby notices a dead owner within this; the retries in between keep the heartbeat up.
+    sessionTimeout: 10_000,
+    heartbeatInterval: 1_000,
     maxWaitTimeInMs: 250,
     retry: restarts("the arrivals consumer", consumerRestarts),
   });
