@@ -3,6 +3,7 @@
  * made by `postgresClient`, with libpq's `sslmode` mapped to postgres.js's `ssl` option.
  */
 import postgres from "postgres";
+import { checkServerIdentity, type PeerCertificate } from "node:tls";
 import type { PostgresConfig } from "./config.ts";
 import { logger } from "./log.ts";
 
@@ -13,7 +14,7 @@ export type Sql = postgres.Sql;
 export interface TlsOptions {
   rejectUnauthorized: boolean;
   ca?: string;
-  checkServerIdentity?: () => undefined;
+  checkServerIdentity?: (servername: string, certificate: PeerCertificate) => Error | undefined;
 }
 
 /** postgres.js's `ssl` option: no TLS, TLS if the server offers it ("prefer"), or TLS. */
@@ -27,7 +28,7 @@ export type PostgresSsl = false | "prefer" | TlsOptions;
  * `verify-ca` checks the chain but not the host name; `verify-full` checks both.
  */
 export function postgresSsl(
-  config: Pick<PostgresConfig, "sslmode" | "sslRootCert">,
+  config: Pick<PostgresConfig, "host" | "sslmode" | "sslRootCert">,
   readFile: (path: string) => string = (path) => Deno.readTextFileSync(path),
 ): PostgresSsl {
   const ca = () => config.sslRootCert ? { ca: readFile(config.sslRootCert) } : {};
@@ -44,7 +45,14 @@ export function postgresSsl(
     case "verify-ca":
       return chainOnly();
     case "verify-full":
-      return { rejectUnauthorized: true, ...ca() };
+      // postgres.js sends no server name for an IP address, and then nothing is checked: check
+      // the certificate against the configured host, name or address, ourselves.
+      return {
+        rejectUnauthorized: true,
+        ...ca(),
+        checkServerIdentity: (_servername, certificate) =>
+          checkServerIdentity(config.host, certificate),
+      };
     default:
       return false;
   }

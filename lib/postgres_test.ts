@@ -1,30 +1,55 @@
 import assert from "node:assert/strict";
+import type { PeerCertificate } from "node:tls";
 import { loadConfig } from "./config.ts";
 import {
   isPostgresUnavailable,
   postgresOptions,
   postgresSsl,
   quoteIdentifier,
+  type TlsOptions,
 } from "./postgres.ts";
 
 const CA = "-----BEGIN CERTIFICATE-----\nroot\n";
 const readCa = (path: string) => path === "/etc/pg/root.crt" ? CA : "";
 
 Deno.test("PGSSLMODE maps to postgres.js's ssl option as libpq reads sslmode", () => {
-  assert.equal(postgresSsl({ sslmode: "disable" }), false);
-  assert.equal(postgresSsl({ sslmode: "allow" }), false);
-  assert.equal(postgresSsl({ sslmode: "prefer" }), "prefer", "TLS if offered, else plain");
-  assert.deepEqual(postgresSsl({ sslmode: "require" }), { rejectUnauthorized: false });
-  const full = postgresSsl({ sslmode: "verify-full", sslRootCert: "/etc/pg/root.crt" }, readCa);
-  assert.deepEqual(full, { rejectUnauthorized: true, ca: CA });
+  const ssl = (sslmode: string) => postgresSsl({ host: "db.example", sslmode });
+  assert.equal(ssl("disable"), false);
+  assert.equal(ssl("allow"), false);
+  assert.equal(ssl("prefer"), "prefer", "TLS if offered, else plain");
+  assert.deepEqual(ssl("require"), { rejectUnauthorized: false });
+  const host = "db.example";
+  const full = postgresSsl(
+    { host, sslmode: "verify-full", sslRootCert: "/etc/pg/root.crt" },
+    readCa,
+  );
+  assert.ok(typeof full === "object" && full);
+  assert.equal(full.rejectUnauthorized, true);
+  assert.equal(full.ca, CA);
   for (const sslmode of ["verify-ca", "require"]) {
     // libpq: require with a root certificate checks the chain, as verify-ca does.
-    const chainOnly = postgresSsl({ sslmode, sslRootCert: "/etc/pg/root.crt" }, readCa);
+    const chainOnly = postgresSsl({ host, sslmode, sslRootCert: "/etc/pg/root.crt" }, readCa);
     assert.ok(typeof chainOnly === "object" && chainOnly, sslmode);
     assert.equal(chainOnly.rejectUnauthorized, true, sslmode);
     assert.equal(chainOnly.ca, CA, sslmode);
-    assert.equal(chainOnly.checkServerIdentity?.(), undefined, `${sslmode} skips the host name`);
+    const elsewhere = certificateFor("other.example");
+    assert.equal(chainOnly.checkServerIdentity?.("", elsewhere), undefined, `${sslmode}: any host`);
   }
+});
+
+function certificateFor(name: string): PeerCertificate {
+  return { subject: { CN: name }, subjectaltname: `DNS:${name}` } as unknown as PeerCertificate;
+}
+
+Deno.test("verify-full checks the certificate against the configured host, name or address", () => {
+  for (const host of ["db.example", "10.0.0.7"]) {
+    const full = postgresSsl({ host, sslmode: "verify-full" });
+    assert.ok(typeof full === "object" && full?.checkServerIdentity);
+    // postgres.js passes no server name for an address: the host is checked all the same.
+    assert.ok(full.checkServerIdentity("", certificateFor("other.example")) instanceof Error);
+  }
+  const byName = postgresSsl({ host: "db.example", sslmode: "verify-full" }) as TlsOptions;
+  assert.equal(byName.checkServerIdentity?.("", certificateFor("db.example")), undefined);
 });
 
 Deno.test("the client options carry the environment's database, user and sslmode", () => {
@@ -42,6 +67,7 @@ Deno.test("the client options carry the environment's database, user and sslmode
   assert.equal(options.database, "cta");
   assert.equal(options.username, "rider");
   assert.deepEqual(options.ssl, { rejectUnauthorized: false });
+  assert.equal(options.max, 2);
   assert.equal(options.connection?.application_name, "history");
 });
 
