@@ -97,7 +97,13 @@ export default function StationSearch({ query: initialQuery = "" }: { query?: st
 
   const expanded = open && matches.length > 0;
   return (
-    <form class="station-search" role="search" action="/stations" method="get">
+    <form
+      class="station-search"
+      role="search"
+      aria-label="Find a station"
+      action="/stations"
+      method="get"
+    >
       <label for="station-search-input" class="visually-hidden">Find a station</label>
       <div class="combobox">
         <input

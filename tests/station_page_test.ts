@@ -115,6 +115,17 @@ async function seriousViolations(page: Page): Promise<string[]> {
     .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
 }
 
+/** Waits until the alert banner's live region says something starting with `words`. */
+async function announced(page: Page, words: string) {
+  await page.waitForFunction(
+    (start) =>
+      document.querySelector("[data-testid=alert-announcer]")?.textContent?.startsWith(start) ??
+        false,
+    words,
+    { timeout: 5_000 },
+  );
+}
+
 Deno.test({
   name: "station page, search and alert banner work from the keyboard, live, and pass axe",
   sanitizeOps: false,
@@ -288,7 +299,7 @@ Deno.test({
       );
       const announcer = page.locator("[data-testid=alert-announcer]");
       assert.equal(await announcer.getAttribute("aria-live"), "polite");
-      assert.match((await announcer.textContent())!, /^New alert\. Red Line: Train broken down\./);
+      await announced(page, "New alert. Red Line: Train broken down.");
       assert.deepEqual(await seriousViolations(page), [], "board with an alert, desktop");
       await page.screenshot({ path: "/tmp/board-alert-desktop.png" });
       await page.setViewportSize(PHONE);
@@ -296,17 +307,27 @@ Deno.test({
       await page.setViewportSize(DESKTOP);
       await send(producer, config.topics.alerts, ALERTS.key.serialize(ALERT), null);
       await banner.waitFor({ state: "detached", timeout: 20_000 });
-      assert.match(
-        (await announcer.textContent())!,
-        /^Alert cleared\. Red Line: Train broken down\./,
-      );
+      await announced(page, "Alert cleared. Red Line: Train broken down.");
 
+      // Enter without choosing a match submits the form: the list of matches, as without JavaScript.
+      await page.goto(`${dashboard.url}/stations/${ROOSEVELT}`);
+      await page.locator("#station-search-input").fill("lake");
+      await page.waitForSelector("#station-search-listbox [role=option]");
+      await Promise.all([page.waitForURL(/\/stations\?q=lake$/), page.keyboard.press("Enter")]);
+      assert.deepEqual(await page.locator(".match-list a").allTextContents(), [
+        "Lake",
+        "Clark/Lake",
+        "Harlem/Lake",
+        "State/Lake",
+      ]);
+      assert.deepEqual(await seriousViolations(page), [], "search results");
       assert.deepEqual(problems, []);
 
       // Unknown stations get a 404 page with the search.
       const missing = await page.goto(`${dashboard.url}/stations/123`);
       assert.equal(missing?.status(), 404);
       assert.equal(await page.locator("form.plain-search").count(), 1);
+      assert.deepEqual(await seriousViolations(page), [], "404 page");
     } finally {
       await browser.close();
       await dashboard.stop();

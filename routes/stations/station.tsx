@@ -63,7 +63,13 @@ function MatchList({ matches }: { matches: StationMatch[] }) {
 
 function SearchForm({ query }: { query: string }) {
   return (
-    <form class="plain-search" action="/stations" method="get" role="search">
+    <form
+      class="plain-search"
+      action="/stations"
+      method="get"
+      role="search"
+      aria-label="Search stations by name"
+    >
       <label for="plain-search-input">Station name</label>
       <input id="plain-search-input" name="q" type="search" value={query} />
       <button type="submit" class="search-button">Search</button>
