@@ -9,6 +9,7 @@
 import { parseArgs } from "node:util";
 import { loadConfig, type OpsTarget, opsTargetsValue } from "./lib/config.ts";
 import { freePort, pollReady } from "./lib/health.ts";
+import { loadStackSettings } from "./stack/settings.ts";
 import { denoArgs, STAGES, type StageSpec, stagesStartedByStart } from "./lib/stages.ts";
 import { renderTable } from "./stack/table.ts";
 
@@ -116,7 +117,10 @@ async function main() {
 
   // Each stage's health server on a port of its own, known before the dashboard starts.
   const dashboardUrl = `http://${config.dashboard.host}:${config.dashboard.port}`;
-  const healthTargets: OpsTarget[] = [];
+  const { host, ports } = loadStackSettings(ROOT.pathname);
+  const healthTargets: OpsTarget[] = [
+    { name: "rest-proxy", url: `http://${host}:${ports.restProxyHealth}` },
+  ];
   const startedAt = performance.now();
   const children = stagesStartedByStart().map(([name, stage], index) => {
     const env: Record<string, string> = {};

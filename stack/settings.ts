@@ -13,6 +13,8 @@ export interface StackPorts {
   registry: number;
   registryManagement: number;
   restProxy: number;
+  /** The REST proxy's /healthz, /readyz and /metrics. */
+  restProxyHealth: number;
   connect: number;
   postgres: number;
 }
@@ -71,6 +73,7 @@ export const DEFAULT_PORTS: StackPorts = {
   registry: 8081,
   registryManagement: 9000,
   restProxy: 8082,
+  restProxyHealth: 8084,
   connect: 8083,
   postgres: 5432,
 };
@@ -81,6 +84,7 @@ const PORT_VARS: Record<keyof StackPorts, string> = {
   registry: "SCHEMA_REGISTRY_PORT",
   registryManagement: "REGISTRY_MANAGEMENT_PORT",
   restProxy: "REST_PROXY_PORT",
+  restProxyHealth: "REST_PROXY_HEALTH_PORT",
   connect: "CONNECT_PORT",
   postgres: "PGPORT",
 };

@@ -10,7 +10,7 @@ const entryPoint = (s: StackSettings) => `${s.repoDir}/rest_proxy/main.ts`;
 
 export const restProxy: Service = {
   name: "rest-proxy",
-  ports: ["restProxy"],
+  ports: ["restProxy", "restProxyHealth"],
   url: (s) => `http://${s.host}:${s.ports.restProxy}`,
   logFile: (s) => serviceLog(s, "rest-proxy"),
   readyTimeoutMs: 60_000,
@@ -33,7 +33,12 @@ export const restProxy: Service = {
         entryPoint(settings),
       ],
       cwd: settings.repoDir,
-      env: { ...Deno.env.toObject(), ...clientEnv(settings), KAFKAJS_NO_PARTITIONER_WARNING: "1" },
+      env: {
+        ...Deno.env.toObject(),
+        ...clientEnv(settings),
+        HEALTH_PORT: String(settings.ports.restProxyHealth),
+        KAFKAJS_NO_PARTITIONER_WARNING: "1",
+      },
       logFile: serviceLog(settings, "rest-proxy"),
     }));
   },
