@@ -84,6 +84,13 @@ export function niceTop(max: number): number {
 
 const fixed = (n: number) => Math.round(n * 10) / 10;
 
+const compact = new Intl.NumberFormat("en-US", { notation: "compact", maximumFractionDigits: 1 });
+
+/** "750", "1.5K": short enough to stay inside the axis when a phone scales the chart down. */
+export function tickLabel(value: number): string {
+  return value < 1000 ? String(value) : compact.format(value);
+}
+
 export function chartGeometry(rows: readonly HourRow[], size = CHART_SIZE): ChartGeometry {
   const plotWidth = size.width - size.left - size.right;
   const plotHeight = size.height - size.top - size.bottom;
@@ -107,7 +114,7 @@ export function chartGeometry(rows: readonly HourRow[], size = CHART_SIZE): Char
     : "";
   const yTicks = [0, 0.25, 0.5, 0.75, 1].map((f) => ({
     y: y(top * f),
-    label: Math.round(top * f).toLocaleString("en-US"),
+    label: tickLabel(Math.round(top * f)),
   }));
   const xLabels = rows.flatMap((row, i) =>
     i % 3 === 0 ? [{ x: fixed(size.left + (i + 0.5) * slot), label: row.label }] : []

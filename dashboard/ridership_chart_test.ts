@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { chicagoDay, hoursOfDay } from "./chicago_time.ts";
-import { chartGeometry, comparisonRows, niceTop, totalEntries } from "./ridership_chart.ts";
+import {
+  chartGeometry,
+  comparisonRows,
+  niceTop,
+  tickLabel,
+  totalEntries,
+} from "./ridership_chart.ts";
 import { parseDailyRiders, parseRidershipCurve, readRidershipData } from "./ridership_data.ts";
 
 const HOUR = 3_600_000;
@@ -34,6 +40,16 @@ Deno.test("rows without ridership have no typical value", () => {
   const rows = comparisonRows(hoursOfDay(DAY), [], null, CURVE, DAY.end);
   assert.ok(rows.every((r) => r.typical === null && r.entries === 0));
   assert.equal(chartGeometry(rows).typicalPoints, "");
+});
+
+Deno.test("tick labels are short", () => {
+  assert.deepEqual([0, 750, 1000, 1500, 12_500].map(tickLabel), [
+    "0",
+    "750",
+    "1K",
+    "1.5K",
+    "12.5K",
+  ]);
 });
 
 Deno.test("axis tops are round", () => {

@@ -232,6 +232,8 @@ Deno.test({
         (await page.locator("[data-testid=station-clock]").textContent())!,
         /4:20 PM Chicago time/,
       );
+      assert.deepEqual(await seriousViolations(page), [], "station page, desktop");
+      await page.screenshot({ path: "/tmp/station-desktop.png", fullPage: true });
       // Live: a new prediction moves the page without a reload.
       await send(
         producer,
@@ -249,8 +251,6 @@ Deno.test({
         undefined,
         { timeout: 20_000 },
       );
-      assert.deepEqual(await seriousViolations(page), [], "station page, desktop");
-      await page.screenshot({ path: "/tmp/station-desktop.png", fullPage: true });
       await page.setViewportSize(PHONE);
       assert.deepEqual(await seriousViolations(page), [], "station page, phone");
       await page.screenshot({ path: "/tmp/station-phone.png", fullPage: true });
