@@ -22,17 +22,16 @@ if (opsRoot && opsEmbedded) {
   hydrate(h(OpsBoard, props), opsRoot);
 }
 
-/** Hydrates `component` into #rootId with the props embedded as JSON in #stateId, when both exist. */
-function hydrateEmbedded<P>(
+/** Hydrates `component` into #rootId with the props embedded as JSON in #stateId (none: no props). */
+function hydrateEmbedded<P extends object>(
   rootId: string,
   stateId: string | null,
   component: FunctionComponent<P>,
 ) {
   const islandRoot = document.getElementById(rootId);
-  if (!islandRoot) return;
-  const json = stateId ? document.getElementById(stateId)?.textContent : "{}";
-  if (json == null) return;
-  hydrate(h(component as FunctionComponent, decodeEmbeddedJson(json) as P & object), islandRoot);
+  const json = stateId === null ? "{}" : document.getElementById(stateId)?.textContent;
+  if (!islandRoot || json == null) return;
+  hydrate(h(component, decodeEmbeddedJson(json) as P), islandRoot);
 }
 
 hydrateEmbedded("station-search", null, StationSearch);
