@@ -302,7 +302,8 @@ async function main(options: Options): Promise<void> {
   }
 
   let activation: Activation | null = null;
-  let assigned: number[] = [];
+  /** Group joins seen: an activation is wanted only while no later join has come. */
+  let joins = 0;
 
   const consumerRestarts = new Budget(RESTARTS_IN_A_ROW);
   const consumer = kafka.consumer({
@@ -317,9 +318,10 @@ async function main(options: Options): Promise<void> {
   watch(consumer, consumerRestarts, `reading ${topics.arrivals}`);
 
   /** Takes the assigned partitions over, or stands by when there are none. */
-  async function activate(partitions: number[]): Promise<void> {
+  async function activate(partitions: number[], join: number): Promise<void> {
+    const wanted = () => join === joins;
+    if (!wanted()) return; // a later join is queued behind this one
     activation = null;
-    assigned = partitions;
     if (partitions.length === 0) {
       stats.role = "standby";
       await dropProducer();
@@ -328,7 +330,6 @@ async function main(options: Options): Promise<void> {
     }
     stats.role = "active";
     const started = performance.now();
-    const wanted = () => assigned === partitions;
     const taken = await retrying(`taking ${topics.arrivals} over`, async () => {
       await connectProducer();
       const ends = await endOffsets(kafka, topics.arrivals, admin);
@@ -577,7 +578,8 @@ async function main(options: Options): Promise<void> {
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
     metrics.groupJoins.inc();
     const partitions = [...(payload.memberAssignment[topics.arrivals] ?? [])].sort((x, y) => x - y);
-    exclusive(() => activate(partitions)).catch((error) => {
+    const join = ++joins;
+    exclusive(() => activate(partitions, join)).catch((error) => {
       if (!stopping) fail(error instanceof StageError ? error : new StageError(oneLine(error)));
     });
   });
