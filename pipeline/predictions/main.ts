@@ -51,7 +51,7 @@ import {
 import { Budget, isFenced, oneLine } from "../stations/ownership.ts";
 import { parseLines } from "../sim/data.ts";
 import { LineIndex, type LineSource } from "./lines.ts";
-import { PredictionsTopology } from "./stage.ts";
+import { PredictionsTopology, replayWindow } from "./stage.ts";
 import { singleOwnerAssigner } from "./single_owner.ts";
 
 const HELP = `Usage: deno task predictions [options]
@@ -354,19 +354,13 @@ async function main(options: Options): Promise<void> {
       const replayFrom = new Map<number, bigint>();
       const resumeAt = new Map<number, bigint>();
       for (const partition of partitions) {
-        const first = low.get(partition) ?? 0n;
-        const end = ends.get(partition) ?? 0n;
-        const offset = committedAt.get(partition) ?? -1n;
-        if (offset >= first) {
-          // The earlier owner committed up to `offset`: the window before it only rebuilds.
-          const resume = offset < end ? offset : end;
-          resumeAt.set(partition, resume);
-          replayFrom.set(partition, max(first, resume - options.replay));
-        } else {
-          // A new group (or offsets gone): the last window, dead letters and all, from scratch.
-          resumeAt.set(partition, max(first, end - options.replay));
-          replayFrom.set(partition, resumeAt.get(partition)!);
-        }
+        const window = replayWindow({
+          low: low.get(partition) ?? 0n,
+          end: ends.get(partition) ?? 0n,
+          committed: committedAt.get(partition) ?? -1n,
+        }, options.replay);
+        replayFrom.set(partition, window.replayFrom);
+        resumeAt.set(partition, window.resumeAt);
       }
       const behind = partitions.filter((p) => (ends.get(p) ?? 0n) > replayFrom.get(p)!);
       return { t, replayFrom, resumeAt, catchUp: new CatchUp(ends, behind), ends };
@@ -690,10 +684,6 @@ async function main(options: Options): Promise<void> {
       }
     });
   }
-}
-
-function max(x: bigint, y: bigint): bigint {
-  return x > y ? x : y;
 }
 
 if (import.meta.main) {

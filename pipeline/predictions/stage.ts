@@ -145,6 +145,26 @@ export class PredictionsTopology {
   }
 }
 
+/**
+ * Where a take-over reads an input partition from (`replayFrom`), and from which offset on the
+ * records are its own to dead-letter and commit (`resumeAt`). The earlier owner committed up to
+ * `committed`: the `replay` records before it only rebuild the model. Without a committed offset
+ * (a new group, or offsets expired) the last `replay` records are taken as new.
+ */
+export function replayWindow(
+  partition: { low: bigint; end: bigint; committed: bigint },
+  replay: bigint,
+): { replayFrom: bigint; resumeAt: bigint } {
+  const { low, end, committed } = partition;
+  const atLeastLow = (offset: bigint) => offset > low ? offset : low;
+  if (committed >= low) {
+    const resumeAt = committed < end ? committed : end;
+    return { replayFrom: atLeastLow(resumeAt - replay), resumeAt };
+  }
+  const resumeAt = atLeastLow(end - replay);
+  return { replayFrom: resumeAt, resumeAt };
+}
+
 function readKey(normalise: () => string): string | null {
   try {
     return normalise();

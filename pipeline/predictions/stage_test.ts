@@ -3,7 +3,7 @@ import type { ArrivalValue } from "../../lib/contracts/arrivals.ts";
 import type { Direction, TrainStatus } from "../../lib/contracts/enums.ts";
 import { PREDICTIONS } from "../../lib/contracts/predictions.ts";
 import { ALERTS } from "../../lib/contracts/alerts.ts";
-import { type OutputRecord, PredictionsTopology } from "./stage.ts";
+import { type OutputRecord, PredictionsTopology, replayWindow } from "./stage.ts";
 
 const MIN = 60_000;
 const T0 = Date.parse("2026-11-27T00:00:00Z");
@@ -138,4 +138,19 @@ Deno.test("apply counts what each arrival did", () => {
     arrival("GL002", 1, "b", 40, null),
   ]);
   assert.deepEqual(counts, { applied: 2, duplicate: 1, no_event_time: 1, too_old: 0, removed: 1 });
+});
+
+Deno.test("a take-over replays the window before the committed offset; a new group the last window", () => {
+  const window = (low: bigint, end: bigint, committed: bigint) =>
+    replayWindow({ low, end, committed }, 100n);
+  assert.deepEqual(window(0n, 500n, 450n), { replayFrom: 350n, resumeAt: 450n });
+  assert.deepEqual(window(400n, 500n, 450n), { replayFrom: 400n, resumeAt: 450n }, "from the low");
+  assert.deepEqual(
+    window(0n, 500n, 900n),
+    { replayFrom: 400n, resumeAt: 500n },
+    "not past the end",
+  );
+  assert.deepEqual(window(0n, 500n, -1n), { replayFrom: 400n, resumeAt: 400n }, "no offset");
+  assert.deepEqual(window(450n, 500n, 100n), { replayFrom: 450n, resumeAt: 450n }, "expired");
+  assert.deepEqual(window(0n, 0n, -1n), { replayFrom: 0n, resumeAt: 0n });
 });
