@@ -3,7 +3,7 @@
  * stack, with axe-core checking both pages at desktop and phone widths:
  * `deno test -P tests/station_page_test.ts`. The history tables are made in a fresh PostgreSQL
  * schema by the history stage's own `ensureHistoryTables`. Screenshots: /tmp/station-desktop.png,
- * /tmp/station-phone.png, /tmp/board-alert-desktop.png.
+ * /tmp/station-phone.png, /tmp/board-alert-desktop.png, /tmp/station-search.png.
  */
 import assert from "node:assert/strict";
 import "./deno_fs_shim.ts";
@@ -271,6 +271,10 @@ Deno.test({
       await page.keyboard.press("ArrowDown");
       await page.keyboard.press("ArrowDown");
       assert.equal(await input.getAttribute("aria-activedescendant"), "station-option-40980");
+      await page.screenshot({
+        path: "/tmp/station-search.png",
+        clip: { x: DESKTOP.width - 600, y: 0, width: 600, height: 300 },
+      });
       await page.keyboard.press("Escape");
       assert.equal(await input.getAttribute("aria-expanded"), "false");
       await page.keyboard.press("ArrowDown");
