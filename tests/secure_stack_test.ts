@@ -9,19 +9,18 @@ import { createKafka } from "../lib/kafka.ts";
 import { parseSummaryValue } from "../lib/contracts/turnstile_summary.ts";
 import type { SimulationReport } from "../pipeline/sim/report.ts";
 import { readPid } from "../stack/process.ts";
+import { DEFAULT_PORTS, portVariable, type StackPorts } from "../stack/settings.ts";
 import { consumeAll, freshNamespace, waitFor } from "./helpers/mod.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const SHIFT = 640;
-const PORTS = {
-  KAFKA_PORT: 9092 + SHIFT,
-  KAFKA_CONTROLLER_PORT: 9093 + SHIFT,
-  SCHEMA_REGISTRY_PORT: 8081 + SHIFT,
-  REGISTRY_MANAGEMENT_PORT: 9000 + SHIFT,
-  REST_PROXY_PORT: 8082 + SHIFT,
-  CONNECT_PORT: 8083 + SHIFT,
-  PGPORT: 5432 + SHIFT,
-};
+/** Every port of the stack, each moved by SHIFT, by its environment variable. */
+const PORTS: Record<string, number> = Object.fromEntries(
+  (Object.keys(DEFAULT_PORTS) as (keyof StackPorts)[]).map((key) => [
+    portVariable(key),
+    DEFAULT_PORTS[key] + SHIFT,
+  ]),
+);
 
 async function run(args: string[], env: Record<string, string>, timeoutMs = 240_000) {
   const output = await new Deno.Command("deno", {

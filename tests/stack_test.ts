@@ -36,7 +36,12 @@ Deno.test("an Avro schema from schemas/ registers in Apicurio and round-trips a 
   assert.ok(ids.key > 0 && ids.value > 0);
   const again = await registerTopicSchemas(registry, "turnstiles", config.topics.turnstiles);
   assert.deepEqual(again, ids, "re-registering returns the same ids");
-  const event = { station_id: 40380, station_name: "Clark/Lake", line: "blue" };
+  const event = {
+    station_id: 40380,
+    station_name: "Clark/Lake",
+    line: "blue",
+    event_time: 1_795_737_600_000,
+  };
   const encoded = await registry.encode(ids.value, event);
   assert.equal(encoded[0], 0, "Confluent wire format starts with magic byte 0");
   assert.equal(encoded.readInt32BE(1), ids.value);
