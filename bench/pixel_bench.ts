@@ -2,8 +2,8 @@
  * Event -> pixel: `deno task bench:pixel` (also the last part of `deno task bench:dashboard`).
  * The simulation runs at full speed (`--step-seconds 0`, with the summary stage counting its
  * turnstile events) in a fresh namespace, and the dashboard serves a page in headless Chromium.
- * Alongside, this process moves a marker train along the Red Line, one arrival every
- * BENCH_MARKER_MS, and times each from the producer's acknowledgement to
+ * Alongside, this process moves MARKER_TRAINS marker trains along the Red Line in turn, one
+ * arrival every BENCH_MARKER_MS, and times each from the producer's acknowledgement to
  *  - the moment the page's DOM shows the train at its new station (a MutationObserver), and
  *  - the moment an SSE client in this process receives the delta (the peer figure).
  * Both sides read the same machine clock (Date.now() here, timeOrigin + now() in the page).
@@ -25,7 +25,13 @@ import {
 
 const SECONDS = Number(Deno.env.get("BENCH_PIXEL_SECONDS") ?? 60);
 const MARKER_MS = Number(Deno.env.get("BENCH_MARKER_MS") ?? 100);
-const MARKER = "BENCH1";
+/**
+ * Marker n is train `BENCH<n % MARKER_TRAINS>` at the next Red Line station of that train: a
+ * (train, station) pair comes back only after MARKER_TRAINS × stations markers (33 s at the
+ * defaults), so a late sighting cannot be taken for a later marker's.
+ */
+const MARKER_TRAINS = 10;
+const markerTrain = (n: number) => `BENCH${n % MARKER_TRAINS}`;
 const CHROMIUM_ARGS = [
   "--headless",
   "--no-sandbox",
@@ -84,20 +90,28 @@ async function endOffsets(kafka: Kafka, topics: string[]): Promise<number> {
  * For each marker in order, the first time after the previous match at which `seen` shows the
  * marker's station: consecutive markers are at different stations, so each change is one marker.
  */
+interface Sighting {
+  train: string;
+  station: number;
+  at: number;
+}
+
 function match(
-  markers: { station: number; ackedAt: number }[],
-  seen: { station: number; at: number }[],
+  markers: { train: string; station: number; ackedAt: number }[],
+  seen: Sighting[],
 ): number[] {
   const latencies: number[] = [];
-  let next = 0;
+  const next = new Map<string, number>();
   for (const marker of markers) {
-    let i = next;
+    let i = next.get(marker.train) ?? 0;
     while (
-      i < seen.length && (seen[i].station !== marker.station || seen[i].at < marker.ackedAt - 1000)
+      i < seen.length &&
+      (seen[i].train !== marker.train || seen[i].station !== marker.station ||
+        seen[i].at < marker.ackedAt - 1000)
     ) i++;
     if (i === seen.length) continue;
     latencies.push(seen[i].at - marker.ackedAt);
-    next = i + 1;
+    next.set(marker.train, i + 1);
   }
   return latencies;
 }
@@ -112,7 +126,14 @@ export async function runPixelBench(): Promise<void> {
   await inputs.stations(stations);
   const red = stations.filter((s) => s.line === "red").sort((a, b) => a.order - b.order);
   const env = { TOPIC_NAMESPACE: namespace };
-  const dashboard = await startDashboard(namespace);
+  // The markers carry no event time (this process does not know the simulation's clock), so the
+  // dashboard stamps each with its clock; at full speed that clock moves about 25 simulated
+  // minutes between two markers of one train, which would make it stale and remove it before its
+  // next move. Wide windows keep this a measure of delivery, not of freshness.
+  const dashboard = await startDashboard(namespace, {
+    TRAIN_STALE_AFTER: "1000000",
+    TRAIN_REMOVE_AFTER: "2000000",
+  });
   let summaryStage: ReturnType<typeof startStage> | null = null;
   const browser = await chromium.launch({
     executablePath: "/usr/bin/chromium",
@@ -147,29 +168,34 @@ export async function runPixelBench(): Promise<void> {
     page.on("pageerror", (error) => pageErrors.push(String(error)));
     await page.goto(dashboard.url);
     await page.waitForSelector('[data-status="live"]', { timeout: 30_000 });
-    await page.evaluate((marker) => {
-      const seen: { station: number; at: number }[] = [];
+    await page.evaluate((trains) => {
+      const seen: { train: string; station: number; at: number }[] = [];
       (globalThis as unknown as { seen: typeof seen }).seen = seen;
-      let last: number | null = null;
+      const last = new Map<string, number | null>();
       new MutationObserver(() => {
-        const row = document.querySelector(`.train-tag[data-train="${marker}"]`)?.closest("tr");
-        const station = row ? Number(row.getAttribute("data-station")) : null;
-        if (station !== null && station !== last) {
-          seen.push({ station, at: performance.timeOrigin + performance.now() });
+        const at = performance.timeOrigin + performance.now();
+        for (const train of trains) {
+          const row = document.querySelector(`.train-tag[data-train="${train}"]`)?.closest("tr");
+          const station = row ? Number(row.getAttribute("data-station")) : null;
+          if (station !== null && station !== last.get(train)) seen.push({ train, station, at });
+          last.set(train, station);
         }
-        last = station;
       }).observe(document.body, { childList: true, subtree: true, characterData: true });
-    }, MARKER);
+    }, Array.from({ length: MARKER_TRAINS }, (_, n) => markerTrain(n)));
 
-    const sse: { station: number; at: number }[] = [];
+    const sse: Sighting[] = [];
     peer.onEvent = (e: ReceivedEvent) => {
       if (e.event !== "delta") return;
       const changes = (e.data as {
         changes: { kind: string; train?: { train_id: string; station_id: number } }[];
       }).changes;
       for (const c of changes) {
-        if (c.kind === "train" && c.train?.train_id === MARKER) {
-          sse.push({ station: c.train.station_id, at: performance.timeOrigin + e.receivedAt });
+        if (c.kind === "train" && c.train?.train_id.startsWith("BENCH")) {
+          sse.push({
+            train: c.train.train_id,
+            station: c.train.station_id,
+            at: performance.timeOrigin + e.receivedAt,
+          });
         }
       }
     };
@@ -185,13 +211,13 @@ export async function runPixelBench(): Promise<void> {
     const ticks0 = Object.fromEntries(
       Object.entries(processes).map(([name, pid]) => [name, cpuTicks(pid)]),
     );
-    const markers: { station: number; ackedAt: number }[] = [];
+    const markers: { train: string; station: number; ackedAt: number }[] = [];
     const started = performance.now();
     for (let n = 0; performance.now() - started < SECONDS * 1000; n++) {
-      const station = red[n % red.length].station_id;
-      // event_time absent: the dashboard counts the marker as reported at its clock.
-      await inputs.arrival({ station_id: station, train_id: MARKER, direction: "a", line: "red" });
-      markers.push({ station, ackedAt: Date.now() });
+      const train = markerTrain(n);
+      const station = red[Math.floor(n / MARKER_TRAINS) % red.length].station_id;
+      await inputs.arrival({ station_id: station, train_id: train, direction: "a", line: "red" });
+      markers.push({ train, station, ackedAt: Date.now() });
       const wait = started + (n + 1) * MARKER_MS - performance.now();
       if (wait > 0) await sleep(wait);
     }
@@ -207,9 +233,7 @@ export async function runPixelBench(): Promise<void> {
     const lags = (health.consumers as { role: string; lag: number | null }[])
       .filter((c) => c.lag !== null).map((c) => `${c.role} ${c.lag}`);
     await sleep(3000);
-    const seen = await page.evaluate(() =>
-      (globalThis as unknown as { seen: { station: number; at: number }[] }).seen
-    );
+    const seen = await page.evaluate(() => (globalThis as unknown as { seen: Sighting[] }).seen);
     const pixel = match(markers, seen);
     const toClient = match(markers, sse);
     console.log(

@@ -1,6 +1,5 @@
 import type { Line } from "../lib/contracts/enums.ts";
-import type { DashboardState, Train } from "../dashboard/state.ts";
-import { trainsAt } from "../dashboard/state.ts";
+import { type DashboardState, type Train, trainsByPlatform } from "../dashboard/state.ts";
 import { formatCount } from "../dashboard/format.ts";
 import {
   type FreshnessPolicy,
@@ -60,6 +59,7 @@ export function LineCard(
   const { name, color } = LINE_STYLES[line];
   const stations = state.lines[line];
   const trains = Object.values(state.trains).filter((t) => t.line === line);
+  const trainsAt = trainsByPlatform(state, line);
   const notReporting =
     trains.filter((t) => trainFreshness(t, state.clock, freshness) !== "fresh").length;
   const entries = stations.reduce((sum, s) => sum + (state.turnstiles[s.station_id] ?? 0), 0);
@@ -112,12 +112,12 @@ export function LineCard(
                   <th scope="row" class="station-name">{s.station_name}</th>
                   <TrainCell
                     label={`To ${first}`}
-                    trains={trainsAt(state, line, s.station_id, "a")}
+                    trains={trainsAt(s.station_id, "a")}
                     {...view}
                   />
                   <TrainCell
                     label={`To ${last}`}
-                    trains={trainsAt(state, line, s.station_id, "b")}
+                    trains={trainsAt(s.station_id, "b")}
                     {...view}
                   />
                   <td class="num entries" data-testid={`count-${s.station_id}`}>

@@ -12,8 +12,12 @@ export function formatAge(updatedAt: number | null, now: number): string {
   return `updated ${Math.floor(hours / 24)} days ago`;
 }
 
+// One formatter for every count: toLocaleString builds a new one per call, which a board of
+// a hundred counts re-rendered many times a second notices.
+const COUNT_FORMAT = new Intl.NumberFormat("en-US");
+
 export function formatCount(n: number): string {
-  return n.toLocaleString("en-US");
+  return COUNT_FORMAT.format(n);
 }
 
 /** Where the symbol, read as words, would not do. */

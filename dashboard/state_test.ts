@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { applyChange, applyChanges, type Change, coalesce, emptyState, trainsAt } from "./state.ts";
+import {
+  applyChange,
+  applyChanges,
+  type Change,
+  coalesce,
+  emptyState,
+  trainsByPlatform,
+} from "./state.ts";
 import { arrivalChanges, stationChanges, turnstileChanges, weatherChanges } from "./records.ts";
 
 function apply(state: ReturnType<typeof emptyState>, changes: Change[]) {
@@ -24,26 +31,29 @@ const arrival = (
 Deno.test("an arrival moves the train and clears its previous place", () => {
   const state = emptyState();
   apply(state, arrivalChanges(arrival(40900, "b", null)));
-  assert.deepEqual(trainsAt(state, "red", 40900, "b").map((t) => t.train_id), ["RL004"]);
+  assert.deepEqual(trainsByPlatform(state, "red")(40900, "b").map((t) => t.train_id), ["RL004"]);
   apply(state, arrivalChanges(arrival(41190, "b", [40900, "b"])));
-  assert.deepEqual(trainsAt(state, "red", 40900, "b"), []);
-  assert.deepEqual(trainsAt(state, "red", 41190, "b").map((t) => t.train_id), ["RL004"]);
+  assert.deepEqual(trainsByPlatform(state, "red")(40900, "b"), []);
+  assert.deepEqual(trainsByPlatform(state, "red")(41190, "b").map((t) => t.train_id), ["RL004"]);
 });
 
 Deno.test("a train that reverses at a terminal shows in the other direction only", () => {
   const state = emptyState();
   apply(state, arrivalChanges(arrival(40450, "b", [41430, "b"])));
   apply(state, arrivalChanges(arrival(41430, "a", [40450, "b"])));
-  assert.deepEqual(trainsAt(state, "red", 40450, "b"), []);
-  assert.deepEqual(trainsAt(state, "red", 41430, "b"), []);
-  assert.equal(trainsAt(state, "red", 41430, "a")[0].train_id, "RL004");
+  assert.deepEqual(trainsByPlatform(state, "red")(40450, "b"), []);
+  assert.deepEqual(trainsByPlatform(state, "red")(41430, "b"), []);
+  assert.equal(trainsByPlatform(state, "red")(41430, "a")[0].train_id, "RL004");
 });
 
 Deno.test("two trains at one station are both shown, sorted by id", () => {
   const state = emptyState();
   apply(state, arrivalChanges(arrival(40900, "a", null, "RL007")));
   apply(state, arrivalChanges(arrival(40900, "a", null, "RL001")));
-  assert.deepEqual(trainsAt(state, "red", 40900, "a").map((t) => t.train_id), ["RL001", "RL007"]);
+  assert.deepEqual(trainsByPlatform(state, "red")(40900, "a").map((t) => t.train_id), [
+    "RL001",
+    "RL007",
+  ]);
 });
 
 Deno.test("turnstile counts take the latest summary per station", () => {

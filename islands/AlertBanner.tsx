@@ -14,16 +14,17 @@ export interface AlertBannerProps {
  * tells screen readers when an alert is raised or cleared.
  */
 export default function AlertBanner({ alerts: initial }: AlertBannerProps) {
-  const { state } = useLiveState();
+  const { state, version } = useLiveState();
   const alerts = state?.alerts ?? initial;
   const shown = useRef(initial);
   const [announcement, setAnnouncement] = useState("");
 
   useEffect(() => {
     const said = alertAnnouncement(shown.current, alerts);
-    shown.current = alerts;
+    // A copy: the live state's alerts change in place.
+    shown.current = { ...alerts };
     if (said) setAnnouncement(said);
-  }, [alerts]);
+  }, [version]);
 
   const list = sortedAlerts(alerts);
   return (
