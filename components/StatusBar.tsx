@@ -1,4 +1,5 @@
-import { formatAge, formatReadingTime } from "../dashboard/format.ts";
+import { formatAge } from "../dashboard/format.ts";
+import { formatChicagoDateTime } from "../dashboard/chicago_time.ts";
 
 export type ConnectionStatus = "connecting" | "live" | "reconnecting" | "offline";
 
@@ -26,7 +27,7 @@ export function StatusBar(
       </span>
       {clock !== null && (
         <span class="train-clock" data-testid="train-clock">
-          Trains as of {formatReadingTime(clock)}
+          Trains as of {formatChicagoDateTime(clock)}
         </span>
       )}
       <span class="age" data-testid="age">{formatAge(updatedAt, now)}</span>

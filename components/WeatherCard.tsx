@@ -1,7 +1,8 @@
 import type { JSX } from "preact";
 import type { WeatherStatus } from "../lib/contracts/enums.ts";
 import type { Weather } from "../dashboard/state.ts";
-import { formatReadingTime, weatherLabel } from "../dashboard/format.ts";
+import { weatherLabel } from "../dashboard/format.ts";
+import { formatChicagoDateTime } from "../dashboard/chicago_time.ts";
 
 const SUN = (
   <g fill="#f5b400" stroke="#f5b400" stroke-width="2.5" stroke-linecap="round">
@@ -66,7 +67,7 @@ export function WeatherCard({ weather }: { weather: Weather | null }) {
       </span>
       <span class="weather-detail">
         <span class="weather-status">{weatherLabel(weather.status)}</span>
-        <span class="weather-time">Chicago, {formatReadingTime(weather.timestamp)}</span>
+        <span class="weather-time">Chicago, {formatChicagoDateTime(weather.timestamp)}</span>
       </span>
     </section>
   );

@@ -47,11 +47,36 @@ export function chicagoParts(ms: number): ChicagoParts {
   };
 }
 
-/** How far Chicago's wall clock is ahead of UTC at `ms` (negative: −5 h or −6 h). */
-function offsetAt(ms: number): number {
-  const p = chicagoParts(ms);
-  const wall = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
-  return wall - Math.floor(ms / 1000) * 1000;
+const offsetByHour = new Map<number, number>();
+
+/**
+ * How far Chicago's wall clock is ahead of UTC at `ms` (−6 h in winter, −5 h in summer). It is
+ * looked up once per UTC hour (daylight saving changes on an hour boundary), so that formatting
+ * many times is arithmetic, not a call into Intl per value.
+ */
+export function chicagoOffsetMs(ms: number): number {
+  const hour = Math.floor(ms / HOUR_MS);
+  let offset = offsetByHour.get(hour);
+  if (offset === undefined) {
+    const at = hour * HOUR_MS;
+    const p = chicagoParts(at);
+    offset = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - at;
+    if (offsetByHour.size > 10_000) offsetByHour.clear();
+    offsetByHour.set(hour, offset);
+  }
+  return offset;
+}
+
+const offsetAt = chicagoOffsetMs;
+
+const pad = (n: number) => (n < 10 ? `0${n}` : String(n));
+
+/** Chicago wall time as `YYYY-MM-DDTHH:MM:SS`, without an offset (as Train Tracker sends it). */
+export function chicagoLocalIso(ms: number): string {
+  const wall = new Date(Math.floor(ms / 1000) * 1000 + chicagoOffsetMs(ms));
+  return `${wall.getUTCFullYear()}-${pad(wall.getUTCMonth() + 1)}-${pad(wall.getUTCDate())}T${
+    pad(wall.getUTCHours())
+  }:${pad(wall.getUTCMinutes())}:${pad(wall.getUTCSeconds())}`;
 }
 
 /** The instant of Chicago midnight that starts the given Chicago calendar date. */
@@ -128,4 +153,17 @@ const dateFormat = new Intl.DateTimeFormat("en-US", {
 /** "Saturday, December 5, 2026" in Chicago. */
 export function formatChicagoDate(ms: number): string {
   return dateFormat.format(new Date(ms));
+}
+
+const dateTimeFormat = new Intl.DateTimeFormat("en-US", {
+  timeZone: CHICAGO,
+  month: "short",
+  day: "numeric",
+  hour: "numeric",
+  minute: "2-digit",
+});
+
+/** "Dec 5, 4:05 PM CT": Chicago time, standard or daylight as the date has it. */
+export function formatChicagoDateTime(ms: number): string {
+  return `${dateTimeFormat.format(new Date(ms))} CT`;
 }

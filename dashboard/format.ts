@@ -28,20 +28,6 @@ export function weatherLabel(status: WeatherStatus): string {
   return WEATHER_LABELS[status] ?? words[0].toUpperCase() + words.slice(1);
 }
 
-/** Riders read times in Chicago, whatever the zone of the server or the browser. */
-const CHICAGO_DATE_TIME = new Intl.DateTimeFormat("en-US", {
-  timeZone: "America/Chicago",
-  month: "short",
-  day: "numeric",
-  hour: "numeric",
-  minute: "2-digit",
-});
-
-/** "Dec 5, 4:05 PM CT": Chicago time, standard or daylight as the date has it. */
-export function formatReadingTime(timestamp: number): string {
-  return `${CHICAGO_DATE_TIME.format(new Date(timestamp))} CT`;
-}
-
 /**
  * The page embeds its initial state as JSON text in a `<script type="application/json">`. Preact
  * escapes that text (`&`, `<`, `"` become entities), which also makes a `</script>` inside a

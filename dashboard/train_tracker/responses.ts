@@ -17,7 +17,7 @@ import {
   type PredictedArrival,
 } from "../../lib/contracts/predictions.ts";
 import type { DashboardState } from "../state.ts";
-import { chicagoTime } from "./chicago_time.ts";
+import { chicagoLocalIso } from "../chicago_time.ts";
 import {
   ARRIVALS_ROUTE,
   DIRECTION_CODE,
@@ -43,11 +43,11 @@ export interface Ctatt {
 const DUE_WITHIN_MS = 60_000;
 
 function ok(now: number, body: Record<string, unknown>): Ctatt {
-  return { ctatt: { tmst: chicagoTime(now), errCd: "0", errNm: null, ...body } };
+  return { ctatt: { tmst: chicagoLocalIso(now), errCd: "0", errNm: null, ...body } };
 }
 
 export function errorResponse(now: number, error: TrainTrackerError): Ctatt {
-  return { ctatt: { tmst: chicagoTime(now), errCd: String(error.errCd), errNm: error.errNm } };
+  return { ctatt: { tmst: chicagoLocalIso(now), errCd: String(error.errCd), errNm: error.errNm } };
 }
 
 const flag = (value: boolean) => (value ? "1" : "0");
@@ -80,8 +80,8 @@ function eta(
     rt: route,
     ...destination(table, platform.line, platform.direction, arrival.destination_station_id),
     trDr: DIRECTION_CODE[platform.direction],
-    prdt: chicagoTime(arrival.reported_at),
-    arrT: chicagoTime(arrival.arrival_time),
+    prdt: chicagoLocalIso(arrival.reported_at),
+    arrT: chicagoLocalIso(arrival.arrival_time),
     isApp: flag(isDue(arrival, now)),
     isSch: "0",
     isDly: flag(arrival.delayed || arrival.broken_down),
@@ -180,8 +180,8 @@ export function positionsResponse(
             table.platform(board.station_id, board.line, board.direction)?.stopId ?? 0,
           ),
           nextStaNm: table.stationName(board.station_id) ?? "",
-          prdt: chicagoTime(arrival.reported_at),
-          arrT: chicagoTime(arrival.arrival_time),
+          prdt: chicagoLocalIso(arrival.reported_at),
+          arrT: chicagoLocalIso(arrival.arrival_time),
           isApp: flag(isDue(arrival, now)),
           isDly: flag(arrival.delayed || arrival.broken_down || train.status === "broken_down"),
           flags: null,
