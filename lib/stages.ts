@@ -52,7 +52,7 @@ export const STAGES = {
     task: "simulate",
     script: "pipeline/simulate.ts",
     permissions: "client",
-    health: false,
+    health: true,
     startedByStart: true,
   },
   restProxy: {

@@ -8,9 +8,11 @@ import { loadConfig } from "../lib/config.ts";
 import { ensureStationsConnector } from "../lib/connector.ts";
 import { createKafka } from "../lib/kafka.ts";
 import { stageLogger } from "../lib/log.ts";
+import { serveHealth } from "../lib/health.ts";
+import { StageMetrics } from "../lib/metrics.ts";
 import { loadSimData } from "./sim/data.ts";
 import { SimulationKafkaSink } from "./sim/kafka_sink.ts";
-import { Simulation } from "./sim/model.ts";
+import { entryCount, Simulation } from "./sim/model.ts";
 import { parseOptions, type SimulateOptions, USAGE, UsageError } from "./sim/options.ts";
 import { ReportBuilder } from "./sim/report.ts";
 import { runSteps } from "./sim/run.ts";
@@ -59,6 +61,19 @@ async function main(): Promise<number> {
   const report = new ReportBuilder();
   const kafka = createKafka("cta-simulation", config.kafka);
   let code = 0;
+  // Alive until it fails; ready once a step's events are acknowledged.
+  const metrics = new StageMetrics("simulate");
+  let stepsSent = 0;
+  const health = await serveHealth({
+    live: () => code === 0,
+    ready: () => stepsSent > 0,
+    detail: () => ({ steps: stepsSent }),
+    metrics: () => {
+      metrics.ready.set(stepsSent > 0 ? 1 : 0);
+      return metrics.scrape();
+    },
+  }, config.health);
+  log.info(`health on ${health.url} (/healthz, /readyz, /metrics)`);
   try {
     const sink = await SimulationKafkaSink.open(
       kafka,
@@ -70,7 +85,12 @@ async function main(): Promise<number> {
       const result = await runSteps(
         sim,
         {
-          events: (step) => sink.send(step),
+          events: async (step) => {
+            await sink.send(step);
+            stepsSent++;
+            metrics.recordsOut.inc({ topic: config.topics.arrivals }, step.arrivals.length);
+            metrics.recordsOut.inc({ topic: config.topics.turnstiles }, entryCount(step));
+          },
           weather: options.weather
             ? weatherPoster(config.restProxyUrl, config.topics.weather)
             : undefined,
@@ -89,6 +109,7 @@ async function main(): Promise<number> {
   } finally {
     Deno.removeSignalListener("SIGINT", onSignal);
     Deno.removeSignalListener("SIGTERM", onSignal);
+    await health.shutdown();
     if (options.report) {
       const summary = report.build({
         seed: options.seed,
