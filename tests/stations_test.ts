@@ -156,6 +156,9 @@ Deno.test("stations transform writes exactly the expected station and line pairs
   assert.equal(value("cta_records_in_total"), csvRows.length + 1);
   assert.equal(value("cta_records_out_total"), 0);
   assert.equal(value("cta_ready"), 1);
+  const lag = samples.filter((s) => s.name === "cta_consumer_lag");
+  assert.ok(lag.length > 0, "lag per input partition");
+  assert.equal(value("cta_consumer_lag"), 0, "caught up");
   assert.equal(await stage.kill("SIGTERM"), 0);
   assert.equal((await readTransformed(kafka, config)).records, expected.size);
   let deadAfter = 0;

@@ -386,6 +386,12 @@ async function main(): Promise<void> {
   );
 
   try {
+    reader.on(reader.events.END_BATCH_PROCESS, ({ payload }) => {
+      metrics.consumerLag.set(
+        { topic: payload.topic, partition: String(payload.partition) },
+        Number(payload.offsetLag),
+      );
+    });
     await reader.connect();
     await reader.subscribe({ topic: input, fromBeginning: true });
     await reader.run({
