@@ -90,6 +90,7 @@ async function main(options: Options): Promise<number> {
     lagSampler.start();
     await Promise.all(summaries.map((s) => s.child.waitReady(120_000)));
     await withRetries("stations connector", () => ensureStationsConnector(config));
+    await stages.stations.waitReady(120_000);
 
     const reportFile = `${run.logDir}/simulation.json`;
     const sim = run.start(
