@@ -72,6 +72,19 @@ function cpuTicks(pid: number): number {
   return Number(fields[11]) + Number(fields[12]);
 }
 
+/** The CPU ticks of every Chromium process, the renderer and compositor included. */
+function chromiumTicks(): number {
+  const { stdout } = new Deno.Command("pgrep", { args: ["chromium"] }).outputSync();
+  return new TextDecoder().decode(stdout).split("\n").filter(Boolean)
+    .reduce((sum, pid) => {
+      try {
+        return sum + cpuTicks(Number(pid));
+      } catch {
+        return sum; // ended in between
+      }
+    }, 0);
+}
+
 async function endOffsets(kafka: Kafka, topics: string[]): Promise<number> {
   const admin = kafka.admin();
   await admin.connect();
@@ -211,6 +224,7 @@ export async function runPixelBench(): Promise<void> {
     const ticks0 = Object.fromEntries(
       Object.entries(processes).map(([name, pid]) => [name, cpuTicks(pid)]),
     );
+    const chromium0 = chromiumTicks();
     const markers: { train: string; station: number; ackedAt: number }[] = [];
     const started = performance.now();
     for (let n = 0; performance.now() - started < SECONDS * 1000; n++) {
@@ -228,6 +242,11 @@ export async function runPixelBench(): Promise<void> {
       `${name} ${
         Math.round((cpuTicks(pid) - ticks0[name]) / CLOCK_TICKS_PER_SECOND / seconds * 100)
       }%`
+    );
+    cpu.push(
+      `chromium ${
+        Math.round((chromiumTicks() - chromium0) / CLOCK_TICKS_PER_SECOND / seconds * 100)
+      }%`,
     );
     const health = await (await fetch(`${dashboard.url}/healthz`)).json();
     const lags = (health.consumers as { role: string; lag: number | null }[])
