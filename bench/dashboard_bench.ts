@@ -12,6 +12,7 @@ import { ensureTopics, topicSpec } from "../lib/admin.ts";
 import { TURNSTILES } from "../lib/contracts/turnstiles.ts";
 import { startStage } from "../tests/helpers/stage.ts";
 import { STAGES } from "../lib/stages.ts";
+import { CLOCK_TICKS_PER_SECOND, cpuTicks, latencySummary, procFile } from "./figures.ts";
 import {
   Inputs,
   type ReceivedEvent,
@@ -23,39 +24,9 @@ import {
 const EVENTS = Number(Deno.env.get("BENCH_EVENTS") ?? 500);
 const CLIENTS = Number(Deno.env.get("BENCH_CLIENTS") ?? 1000);
 const FANOUT_EVENTS = Number(Deno.env.get("BENCH_FANOUT_EVENTS") ?? 50);
-const CLOCK_TICKS_PER_SECOND = 100;
 const PACE_MS = 10;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-
-function summary(samples: number[]): string {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const f = (n: number) => n.toFixed(1);
-  return `n=${sorted.length} p50=${f(percentile(sorted, 50))} ms p99=${
-    f(percentile(sorted, 99))
-  } ms max=${f(sorted.at(-1) ?? NaN)} ms`;
-}
-
-/**
- * A file of /proc/<pid>/. Deno reserves /proc to --allow-all, so it is read through `cat`,
- * which needs only permission to run that one program.
- */
-function procFile(pid: number, name: string): string {
-  const { stdout } = new Deno.Command("cat", { args: [`/proc/${pid}/${name}`] }).outputSync();
-  return new TextDecoder().decode(stdout);
-}
-
-/** utime + stime of a process, in clock ticks, from /proc/<pid>/stat. */
-function cpuTicks(pid: number): number {
-  const stat = procFile(pid, "stat");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return Number(fields[11]) + Number(fields[12]);
-}
 
 function rssMiB(pid: number): number {
   const status = procFile(pid, "status");
@@ -140,7 +111,7 @@ try {
   );
   console.log(
     `record -> SSE client latency (${EVENTS} records, one per ${PACE_MS} ms): ${
-      summary(latencies)
+      latencySummary(latencies)
     }`,
   );
 
@@ -179,7 +150,7 @@ try {
   }
   console.log(
     `turnstile event -> summary -> SSE client latency (${EVENTS} events, one per ${PACE_MS} ms): ${
-      summary(endToEnd)
+      latencySummary(endToEnd)
     }`,
   );
 
@@ -226,7 +197,7 @@ try {
   const health = await (await fetch(`${dashboard.url}/healthz`)).json();
   console.log(
     `fan-out to ${CLIENTS} clients (${FANOUT_EVENTS} changes, 10/s; refused ${refused}): ` +
-      summary(fanout),
+      latencySummary(fanout),
   );
   console.log(
     `over ${seconds.toFixed(1)} s: server CPU ${(serverCpu * 100).toFixed(0)}% of one core, ` +

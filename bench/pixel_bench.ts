@@ -13,6 +13,7 @@ import "../tests/deno_fs_shim.ts";
 import { chromium } from "playwright-core";
 import type { Kafka } from "kafkajs";
 import { STAGES } from "../lib/stages.ts";
+import { CLOCK_TICKS_PER_SECOND, cpuTicks, latencySummary } from "./figures.ts";
 import { startStage } from "../tests/helpers/stage.ts";
 import {
   Inputs,
@@ -41,35 +42,12 @@ const CHROMIUM_ARGS = [
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-
-function summary(samples: number[]): string {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const f = (n: number) => n.toFixed(1);
-  return `n=${sorted.length} p50=${f(percentile(sorted, 50))} ms p99=${
-    f(percentile(sorted, 99))
-  } ms max=${f(sorted.at(-1) ?? NaN)} ms`;
-}
-
 async function until(what: string, done: () => Promise<boolean>, timeoutMs = 60_000) {
   const deadline = Date.now() + timeoutMs;
   while (!(await done())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(200);
   }
-}
-
-const CLOCK_TICKS_PER_SECOND = 100;
-
-/** utime + stime of a process, in clock ticks (/proc is read through `cat`, as Deno reserves it). */
-function cpuTicks(pid: number): number {
-  const { stdout } = new Deno.Command("cat", { args: [`/proc/${pid}/stat`] }).outputSync();
-  const stat = new TextDecoder().decode(stdout);
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return Number(fields[11]) + Number(fields[12]);
 }
 
 /** The CPU ticks of every Chromium process, the renderer and compositor included. */
@@ -260,8 +238,8 @@ export async function runPixelBench(): Promise<void> {
         `(arrivals and turnstile events, ${events} in ${seconds.toFixed(1)} s); ` +
         `${markers.length} marker arrivals, one per ${MARKER_MS} ms`,
     );
-    console.log(`event -> pixel (ack -> Chromium DOM): ${summary(pixel)}`);
-    console.log(`event -> SSE client (ack -> delta here): ${summary(toClient)}`);
+    console.log(`event -> pixel (ack -> Chromium DOM): ${latencySummary(pixel)}`);
+    console.log(`event -> SSE client (ack -> delta here): ${latencySummary(toClient)}`);
     console.log(
       `load average ${load0.map((l) => l.toFixed(2)).join(" ")} at start, ` +
         `${

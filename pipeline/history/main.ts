@@ -14,7 +14,8 @@ import { runStageUntilSignal } from "../../lib/lifecycle.ts";
 import { stageLogger } from "../../lib/log.ts";
 import { StageMetrics } from "../../lib/metrics.ts";
 import { postgresClient } from "../../lib/postgres.ts";
-import { oneLine, startHistory } from "./run.ts";
+import { startHistory } from "./run.ts";
+import { oneLine } from "../../lib/stage_failures.ts";
 
 const HELP = `Usage: deno task history [options]
 

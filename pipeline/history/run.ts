@@ -16,6 +16,7 @@ import { type AvroDecoder, WireFormatError } from "../../lib/contracts/wire_form
 import { chunkByBytes, deadLetterRecord, requestBudget } from "../../lib/exactly_once/chunks.ts";
 import { DependencyUnavailableError } from "../../lib/exactly_once/ports.ts";
 import type { Logger } from "../../lib/log.ts";
+import { oneLine } from "../../lib/stage_failures.ts";
 import type { StageMetrics } from "../../lib/metrics.ts";
 import { isPostgresUnavailable, type Sql } from "../../lib/postgres.ts";
 import {
@@ -87,11 +88,6 @@ const RETRY_MAX_MS = 5_000;
 /** A failure already described by what the stage was doing. */
 export class HistoryError extends Error {
   override name = "HistoryError";
-}
-
-export function oneLine(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.replace(/\s*\n\s*/g, " ");
 }
 
 /** The dependency an error says is down or busy, or null when retrying would not help. */

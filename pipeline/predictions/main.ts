@@ -48,7 +48,13 @@ import {
   DEFAULT_MAX_MESSAGE_BYTES,
   requestBudget,
 } from "../../lib/exactly_once/chunks.ts";
-import { Budget, isFenced, oneLine } from "../stations/ownership.ts";
+import {
+  Budget,
+  consumerRestarts,
+  isFenced,
+  oneLine,
+  watchConsumer,
+} from "../../lib/stage_failures.ts";
 import { parseLines } from "../sim/data.ts";
 import { LineIndex, type LineSource } from "./lines.ts";
 import { PredictionsTopology, replayWindow } from "./stage.ts";
@@ -305,7 +311,7 @@ async function main(options: Options): Promise<void> {
   /** Group joins seen: an activation is wanted only while no later join has come. */
   let joins = 0;
 
-  const consumerRestarts = new Budget(RESTARTS_IN_A_ROW);
+  const arrivalsRestarts = new Budget(RESTARTS_IN_A_ROW);
   const consumer = kafka.consumer({
     groupId: group,
     partitionAssigners: [singleOwnerAssigner(startedAt)],
@@ -313,9 +319,9 @@ async function main(options: Options): Promise<void> {
     sessionTimeout: 10_000,
     heartbeatInterval: 1_000,
     maxWaitTimeInMs: 250,
-    retry: restarts("the arrivals consumer", consumerRestarts),
+    retry: restarts("the arrivals consumer", arrivalsRestarts),
   });
-  watch(consumer, consumerRestarts, `reading ${topics.arrivals}`);
+  watch(consumer, arrivalsRestarts, `reading ${topics.arrivals}`);
 
   /** Takes the assigned partitions over, or stands by when there are none. */
   async function activate(partitions: number[], join: number): Promise<void> {
@@ -661,27 +667,12 @@ async function main(options: Options): Promise<void> {
   await running;
 
   function restarts(name: string, budget: Budget) {
-    return {
-      retries: 8,
-      initialRetryTime: 100,
-      restartOnFailure: (error: Error) => {
-        const again = budget.spend();
-        log.warn(
-          `${name} failed (${oneLine(error)}); ` +
-            (again ? `restart ${budget.used} of ${budget.max}` : "giving up"),
-        );
-        return Promise.resolve(again);
-      },
-    };
+    return consumerRestarts(name, budget, log);
   }
 
-  // A fetch that succeeds shows the consumer works again; a join alone does not.
   function watch(c: Consumer, budget: Budget, doing: string) {
-    c.on(c.events.FETCH, () => budget.reset());
-    c.on(c.events.CRASH, ({ payload }) => {
-      if (!payload.restart && !stopping) {
-        fail(new StageError(`${doing}: ${oneLine(payload.error)}`));
-      }
+    watchConsumer(c, budget, (error) => {
+      if (!stopping) fail(new StageError(`${doing}: ${oneLine(error)}`));
     });
   }
 }

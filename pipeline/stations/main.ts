@@ -27,16 +27,20 @@ import { deadLetterHeaders, deadLetterSource } from "../../lib/contracts/dead_le
 import { type OutputRecord, readStopRecord, StationIndex } from "./topology.ts";
 import {
   AppliedOffsets,
-  Budget,
   type DeadLetter,
   DeadLetterBook,
-  errorLine,
-  isFenced,
-  oneLine,
   OutputShare,
   outputsOf,
   sourceOf,
 } from "./ownership.ts";
+import {
+  Budget,
+  consumerRestarts,
+  errorLine,
+  isFenced,
+  oneLine,
+  watchConsumer,
+} from "../../lib/stage_failures.ts";
 
 const HELP = `Usage: deno task stations [--help]
 
@@ -313,25 +317,11 @@ async function main(): Promise<void> {
     }
   }
 
-  const restarts = (name: string, budget: Budget) => ({
-    retries: 8,
-    initialRetryTime: 100,
-    restartOnFailure: (error: Error) => {
-      const again = budget.spend();
-      log.warn(
-        `${name} failed (${oneLine(error)}); ` +
-          (again ? `restart ${budget.used} of ${budget.max}` : "giving up"),
-      );
-      return Promise.resolve(again);
-    },
-  });
-  // A fetch that succeeds shows the consumer works again; a join alone does not.
-  const watch = (consumer: Consumer, budget: Budget, doing: string) => {
-    consumer.on(consumer.events.FETCH, () => budget.reset());
-    consumer.on(consumer.events.CRASH, ({ payload }) => {
-      if (!payload.restart && !stopping) fail(new StageError(doing, payload.error));
+  const restarts = (name: string, budget: Budget) => consumerRestarts(name, budget, log);
+  const watch = (consumer: Consumer, budget: Budget, doing: string) =>
+    watchConsumer(consumer, budget, (error) => {
+      if (!stopping) fail(new StageError(doing, error));
     });
-  };
 
   // Reads the whole input into the index; its group is its own.
   const readerRestarts = new Budget(RESTARTS_IN_A_ROW);

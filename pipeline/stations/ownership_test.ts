@@ -1,18 +1,8 @@
 import assert from "node:assert/strict";
-import kafkajs from "kafkajs";
 import { partitionFor } from "../../lib/partitioned_send.ts";
 import type { StationRow } from "../../lib/contracts/stations.ts";
 import { type OutputRecord, StationIndex } from "./topology.ts";
-import {
-  AppliedOffsets,
-  Budget,
-  DeadLetterBook,
-  errorLine,
-  isFenced,
-  OutputShare,
-  outputsOf,
-  ownerOf,
-} from "./ownership.ts";
+import { AppliedOffsets, DeadLetterBook, OutputShare, outputsOf, ownerOf } from "./ownership.ts";
 import { projectStationRows } from "../../lib/contracts/station_samples.ts";
 
 const OUTPUT = "org.chicago.cta.stations.transformed";
@@ -115,41 +105,4 @@ Deno.test("a consumer that starts again from the beginning does not apply old ro
   assert.ok(!applied.take(0, "0"));
   assert.ok(!applied.take(0, "1"));
   assert.ok(applied.take(0, "2"));
-});
-
-Deno.test("fencing is told apart from errors that end the stage", () => {
-  const protocolError = (type: string, code: number, message: string) =>
-    Object.assign(new Error(message), { type, code });
-  // As kafkajs's retrier wraps what it gives up on (its typings omit the second argument).
-  const NonRetriable = kafkajs.KafkaJSNonRetriableError as unknown as new (
-    e: Error,
-    metadata: { cause: Error },
-  ) => Error;
-  const epoch = protocolError("INVALID_PRODUCER_EPOCH", 47, "Producer attempted ... old epoch");
-  assert.ok(isFenced(epoch));
-  assert.ok(isFenced(new NonRetriable(epoch, { cause: epoch })));
-  assert.ok(
-    isFenced(
-      new kafkajs.KafkaJSNumberOfRetriesExceeded(epoch, { retryCount: 8, retryTime: 5_000 }),
-    ),
-  );
-  assert.ok(isFenced(protocolError("KAFKAJS_UNKNOWN_ERROR_CODE", -99, "Unknown error code 90")));
-  const tooLarge = protocolError("MESSAGE_TOO_LARGE", 10, "The request included a message");
-  assert.ok(!isFenced(tooLarge));
-  assert.ok(!isFenced(new NonRetriable(tooLarge, { cause: tooLarge })));
-  assert.ok(!isFenced(new Error("Connection error: connect ECONNREFUSED 127.0.0.1:1")));
-  assert.ok(!isFenced("Unknown error code 90"));
-});
-
-Deno.test("failures in a row are counted until reset; an error becomes one line", () => {
-  const budget = new Budget(2);
-  assert.ok(budget.spend());
-  assert.ok(budget.spend());
-  assert.ok(!budget.spend());
-  budget.reset();
-  assert.ok(budget.spend());
-  assert.equal(
-    errorLine("writing t", new Error("first\n    second")),
-    "writing t: first second",
-  );
 });
