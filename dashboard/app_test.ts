@@ -1,23 +1,7 @@
 import assert from "node:assert/strict";
-import { createApp } from "../main.ts";
-import { LiveState } from "./live_state.ts";
-import { OpsHistory } from "./ops.ts";
+import { testApp } from "./app_fixture.ts";
 
-function makeApp(maxClients = 5) {
-  const live = new LiveState({ maxClients, windowMs: 5 });
-  const followers = {
-    health: () =>
-      Promise.resolve({
-        ok: true,
-        kafkaError: null,
-        subscribedTopics: [],
-        waitingTopics: [],
-        consumers: [],
-      }),
-  };
-  const ops = new OpsHistory([]);
-  return { app: createApp({ live, followers, ops: { view: () => ops.view(Date.now()) } }), live };
-}
+const makeApp = (maxClients = 5) => testApp({ maxClients });
 
 Deno.test("every response carries a CSP that forbids inline script, and other headers", async () => {
   const { app, live } = makeApp();

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { createApp } from "../main.ts";
-import { LiveState } from "../dashboard/live_state.ts";
+import { testApp } from "../dashboard/app_fixture.ts";
 import { OpsHistory, readProbe } from "../dashboard/ops.ts";
 import { StageMetrics } from "../lib/metrics.ts";
 import { decodeEmbeddedJson } from "../dashboard/format.ts";
@@ -62,18 +61,7 @@ Deno.test("the ops page shows each stage's state in words, its figures and named
 
 Deno.test("/ops and /api/ops serve the scraper's view, uncached", async () => {
   const ops = await history();
-  const live = new LiveState({ maxClients: 1, windowMs: 5 });
-  const followers = {
-    health: () =>
-      Promise.resolve({
-        ok: true,
-        kafkaError: null,
-        subscribedTopics: [],
-        waitingTopics: [],
-        consumers: [],
-      }),
-  };
-  const app = createApp({ live, followers, ops: { view: () => ops.view(1_015_000) } });
+  const { app, live } = testApp({ maxClients: 1, ops: { view: () => ops.view(1_015_000) } });
   try {
     const api = await app.request("/api/ops");
     assert.equal(api.headers.get("Cache-Control"), "no-store");

@@ -1,26 +1,7 @@
 import assert from "node:assert/strict";
-import { createApp } from "../../../main.ts";
-import { LiveState } from "../../../dashboard/live_state.ts";
+import { testApp } from "../../../dashboard/app_fixture.ts";
 
-function makeApp() {
-  const live = new LiveState({ maxClients: 5, windowMs: 5 });
-  const followers = {
-    health: () =>
-      Promise.resolve({
-        ok: true,
-        kafkaError: null,
-        subscribedTopics: [],
-        waitingTopics: [],
-        consumers: [],
-      }),
-  };
-  const app = createApp({
-    live,
-    followers,
-    ops: { view: () => ({}) as never },
-  });
-  return { app, live };
-}
+const makeApp = () => testApp();
 
 const CLOCK = Date.UTC(2026, 6, 1, 17, 0, 0);
 
