@@ -49,10 +49,50 @@ export const EAGER_COMPACTION: Record<string, string> = {
 };
 
 /**
+ * True for a Kafka error that a later attempt may not meet: kafkajs marks it retriable (a broker
+ * still starting, a leader not elected yet), here or in what it wraps, or a connection failed.
+ */
+export function isTransientKafkaError(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 8 && current instanceof Error; depth++) {
+    if ((current as { retriable?: unknown }).retriable === true) return true;
+    if (current.name === "KafkaJSConnectionError") return true;
+    current = current.cause;
+  }
+  return false;
+}
+
+export interface EnsureTopicsOptions {
+  /** How long transient errors are retried before the last one is thrown. */
+  retryForMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/**
  * Creates the topics that do not exist yet. Existing topics are left as they are, so a stage
- * may call this on every start.
+ * may call this on every start. A broker that has just started may not host a new topic's
+ * partitions yet, or another process may be creating the same topics: transient errors are
+ * retried for a while, since a dependency that is slow is not a reason to stop.
  */
 export async function ensureTopics(
+  kafka: Kafka,
+  config: Config,
+  specs: TopicSpec[],
+  options: EnsureTopicsOptions = {},
+): Promise<void> {
+  const deadline = Date.now() + (options.retryForMs ?? 60_000);
+  const sleep = options.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
+  for (let pauseMs = 250;; pauseMs = Math.min(2 * pauseMs, 2_000)) {
+    try {
+      return await createMissingTopics(kafka, config, specs);
+    } catch (error) {
+      if (!isTransientKafkaError(error) || Date.now() + pauseMs > deadline) throw error;
+      await sleep(pauseMs);
+    }
+  }
+}
+
+async function createMissingTopics(
   kafka: Kafka,
   config: Config,
   specs: TopicSpec[],
