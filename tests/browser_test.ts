@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import "./deno_fs_shim.ts";
 import { chromium } from "playwright-core";
+import { closeBrowser } from "./helpers/browser.ts";
 import { LINES } from "../lib/contracts/enums.ts";
 import { Inputs, startDashboard, stationsFromCsv, testConfig } from "./dashboard_fixture.ts";
 
@@ -138,7 +139,7 @@ Deno.test({
       assert.deepEqual(dialogs, []);
       assert.deepEqual(pageErrors, []);
     } finally {
-      await browser.close();
+      await closeBrowser(browser);
       await dashboard.stop();
       await inputs.close();
     }

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import "./deno_fs_shim.ts";
 import { chromium } from "playwright-core";
+import { closeBrowser } from "./helpers/browser.ts";
 import { createKafka } from "../lib/kafka.ts";
 import { createRegistry } from "../lib/registry.ts";
 import { STAGES } from "../lib/stages.ts";
@@ -133,7 +134,7 @@ Deno.test({
     } finally {
       feeding = false;
       await feeder;
-      await browser.close();
+      await closeBrowser(browser);
       await dashboard.stop();
       await summary.kill("SIGTERM");
       const admin = kafka.admin();

@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import "./deno_fs_shim.ts";
 import { chromium, type Page } from "playwright-core";
+import { closeBrowser } from "./helpers/browser.ts";
 import axe from "axe-core";
 import type { Producer } from "kafkajs";
 import { Inputs, startDashboard, stationsFromCsv, testConfig } from "./dashboard_fixture.ts";
@@ -333,7 +334,7 @@ Deno.test({
       assert.equal(await page.locator("form.plain-search").count(), 1);
       assert.deepEqual(await seriousViolations(page), [], "404 page");
     } finally {
-      await browser.close();
+      await closeBrowser(browser);
       await dashboard.stop();
       await producer.disconnect();
       await inputs.close();

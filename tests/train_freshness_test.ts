@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import "./deno_fs_shim.ts";
 import { chromium, type Page } from "playwright-core";
+import { closeBrowser } from "./helpers/browser.ts";
 import type { DashboardState } from "../dashboard/state.ts";
 import { Inputs, startDashboard, stationsFromCsv, testConfig } from "./dashboard_fixture.ts";
 
@@ -184,7 +185,7 @@ Deno.test({
       );
       assert.deepEqual(pageErrors, []);
     } finally {
-      await browser.close();
+      await closeBrowser(browser);
       await dashboard.stop();
       await inputs.close();
     }
