@@ -86,6 +86,9 @@ export class ConnectorError extends Error {
   override name = "ConnectorError";
 }
 
+/** Connect did not answer (refused, reset or timed out): worth asking again. */
+class ConnectUnreachable extends ConnectorError {}
+
 export interface ConnectorStatus {
   connector?: { state: string; trace?: string };
   tasks?: { id: number; state: string; trace?: string }[];
@@ -106,11 +109,22 @@ async function request(
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (error) {
-    throw new ConnectorError(`Kafka Connect at ${config.connectUrl} is unreachable: ${error}`);
+    throw new ConnectUnreachable(`Kafka Connect at ${config.connectUrl} is unreachable: ${error}`);
   }
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function retryUnreachable<T>(deadline: number, call: () => Promise<T>): Promise<T> {
+  while (true) {
+    try {
+      return await call();
+    } catch (error) {
+      if (!(error instanceof ConnectUnreachable) || Date.now() > deadline) throw error;
+      await sleep(500);
+    }
+  }
+}
 
 /** The connector's state and its tasks' states, or undefined when it does not exist. */
 export async function stationsConnectorStatus(
@@ -141,13 +155,12 @@ export async function stationsConnectorStatus(
 export async function ensureStationsConnector(config: Config, timeoutMs = 60_000): Promise<void> {
   const name = stationsConnectorName(config);
   const deadline = Date.now() + timeoutMs;
-  // Connect answers 409 while its workers rebalance; that passes.
+  // Connect answers 409 while its workers rebalance, and a worker that has just started may not
+  // answer a PUT for over ten seconds while it joins its group; both pass. The PUT is idempotent.
   while (true) {
-    const response = await request(
-      config,
-      "PUT",
-      `/connectors/${name}/config`,
-      stationsConnectorConfig(config),
+    const response = await retryUnreachable(
+      deadline,
+      () => request(config, "PUT", `/connectors/${name}/config`, stationsConnectorConfig(config)),
     );
     if (response.ok) {
       await response.body?.cancel();
@@ -161,7 +174,7 @@ export async function ensureStationsConnector(config: Config, timeoutMs = 60_000
   }
   let last = "not created yet";
   while (Date.now() < deadline) {
-    const status = await stationsConnectorStatus(config);
+    const status = await retryUnreachable(deadline, () => stationsConnectorStatus(config));
     const states = [status?.connector, ...(status?.tasks ?? [])];
     const failed = states.find((s) => s?.state === "FAILED");
     if (failed) {
