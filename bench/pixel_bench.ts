@@ -7,7 +7,12 @@
  *  - the moment the page's DOM shows the train at its new station (a MutationObserver), and
  *  - the moment an SSE client in this process receives the delta (the peer figure).
  * Both sides read the same machine clock (Date.now() here, timeOrigin + now() in the page).
- * Options (env): BENCH_PIXEL_SECONDS (60), BENCH_MARKER_MS (100).
+ * It also prints the part of that time spent before the page's own delta handler ran, and how
+ * busy the page's main thread was (long animation frames, and Chromium's task durations).
+ * Options (env): BENCH_PIXEL_SECONDS (60), BENCH_MARKER_MS (100); to look closer:
+ * BENCH_PIXEL_WORST=1 lists the slowest markers hop by hop, BENCH_PIXEL_TRACE=<file> writes a
+ * Chromium trace of the first BENCH_PIXEL_TRACE_MS (5000) ms and BENCH_PIXEL_PROFILE=<file> a
+ * CPU profile of the page's first 5 s.
  */
 import "../tests/deno_fs_shim.ts";
 import { chromium } from "playwright-core";
@@ -157,6 +162,46 @@ export async function runPixelBench(): Promise<void> {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const pageErrors: string[] = [];
     page.on("pageerror", (error) => pageErrors.push(String(error)));
+    // The moment each marker's delta reaches the page's own handler, before the page renders it.
+    await page.addInitScript(() => {
+      const frames: { duration: number; script: number; layout: number }[] = [];
+      (globalThis as unknown as { frames: typeof frames }).frames = frames;
+      new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) {
+          // deno-lint-ignore no-explicit-any
+          const f = entry as any;
+          const end = f.startTime + f.duration;
+          frames.push({
+            duration: f.duration,
+            script: f.scripts.reduce((sum: number, s: { duration: number }) => sum + s.duration, 0),
+            layout: f.styleAndLayoutStart ? end - f.styleAndLayoutStart : 0,
+          });
+        }
+      }).observe({ type: "long-animation-frame", buffered: true });
+      const received: { train: string; station: number; at: number }[] = [];
+      (globalThis as unknown as { received: typeof received }).received = received;
+      const marker = /"train_id":"(BENCH\d+)","line":"\w+","station_id":(\d+)/g;
+      const prototype = EventSource.prototype as unknown as EventTarget;
+      const add = prototype.addEventListener;
+      prototype.addEventListener = function (
+        this: EventTarget,
+        type: string,
+        listener: EventListenerOrEventListenerObject,
+        options?: boolean | AddEventListenerOptions,
+      ) {
+        if (type !== "delta" || typeof listener !== "function") {
+          return add.call(this, type, listener, options);
+        }
+        const handle = (e: Event) => {
+          const at = performance.timeOrigin + performance.now();
+          for (const m of (e as MessageEvent<string>).data.matchAll(marker)) {
+            received.push({ train: m[1], station: Number(m[2]), at });
+          }
+          listener.call(this, e);
+        };
+        return add.call(this, type, handle, options);
+      };
+    });
     await page.goto(dashboard.url);
     await page.waitForSelector('[data-status="live"]', { timeout: 30_000 });
     await page.evaluate((trains) => {
@@ -174,6 +219,18 @@ export async function runPixelBench(): Promise<void> {
       }).observe(document.body, { childList: true, subtree: true, characterData: true });
     }, Array.from({ length: MARKER_TRAINS }, (_, n) => markerTrain(n)));
 
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send("Performance.enable");
+    const mainThread = async () => {
+      const { metrics } = await cdp.send("Performance.getMetrics");
+      const of = (name: string) => metrics.find((m) => m.name === name)?.value ?? 0;
+      return {
+        task: of("TaskDuration"),
+        script: of("ScriptDuration"),
+        style: of("RecalcStyleDuration"),
+        layout: of("LayoutDuration"),
+      };
+    };
     const sse: Sighting[] = [];
     peer.onEvent = (e: ReceivedEvent) => {
       if (e.event !== "delta") return;
@@ -204,6 +261,24 @@ export async function runPixelBench(): Promise<void> {
     );
     const chromium0 = chromiumTicks();
     const markers: { train: string; station: number; ackedAt: number }[] = [];
+    const main0 = await mainThread();
+    const profilePath = Deno.env.get("BENCH_PIXEL_PROFILE");
+    if (profilePath) {
+      await cdp.send("Profiler.enable");
+      await cdp.send("Profiler.start");
+      setTimeout(async () => {
+        const { profile } = await cdp.send("Profiler.stop");
+        await Deno.writeTextFile(profilePath, JSON.stringify(profile));
+      }, 5000);
+    }
+    const tracePath = Deno.env.get("BENCH_PIXEL_TRACE");
+    if (tracePath) {
+      await browser.startTracing(page, {
+        path: tracePath,
+        categories: ["devtools.timeline", "disabled-by-default-devtools.timeline"],
+      });
+      setTimeout(() => browser.stopTracing(), Number(Deno.env.get("BENCH_PIXEL_TRACE_MS") ?? 5000));
+    }
     const started = performance.now();
     for (let n = 0; performance.now() - started < SECONDS * 1000; n++) {
       const train = markerTrain(n);
@@ -214,6 +289,7 @@ export async function runPixelBench(): Promise<void> {
       if (wait > 0) await sleep(wait);
     }
     const seconds = (performance.now() - started) / 1000;
+    const main1 = await mainThread();
     const events = (await endOffsets(inputs.kafka, topics)) - eventsBefore;
     const load1 = Deno.loadavg();
     const cpu = Object.entries(processes).map(([name, pid]) =>
@@ -233,6 +309,31 @@ export async function runPixelBench(): Promise<void> {
     const seen = await page.evaluate(() => (globalThis as unknown as { seen: Sighting[] }).seen);
     const pixel = match(markers, seen);
     const toClient = match(markers, sse);
+    const received = await page.evaluate(() =>
+      (globalThis as unknown as { received: Sighting[] }).received
+    );
+    const toPage = match(markers, received);
+    if (Deno.env.get("BENCH_PIXEL_WORST")) {
+      const at = (list: Sighting[], m: { train: string; station: number; ackedAt: number }) =>
+        list.find((x) => x.train === m.train && x.station === m.station && x.at >= m.ackedAt - 1000)
+          ?.at;
+      const rows = markers.map((m) => ({
+        t: ((m.ackedAt - markers[0].ackedAt) / 1000).toFixed(1),
+        peer: (at(sse, m) ?? NaN) - m.ackedAt,
+        page: (at(received, m) ?? NaN) - m.ackedAt,
+        dom: (at(seen, m) ?? NaN) - m.ackedAt,
+      })).sort((a, b) => b.dom - a.dom).slice(0, 15);
+      for (const r of rows) {
+        console.log(
+          `  t=${r.t}s peer ${r.peer.toFixed(0)} page ${r.page.toFixed(0)} dom ${r.dom.toFixed(0)}`,
+        );
+      }
+    }
+    const frames = await page.evaluate(() =>
+      (globalThis as unknown as {
+        frames: { duration: number; script: number; layout: number }[];
+      }).frames
+    );
     console.log(
       `simulation at full speed: ${Math.round(events / seconds)} events/s ` +
         `(arrivals and turnstile events, ${events} in ${seconds.toFixed(1)} s); ` +
@@ -240,6 +341,26 @@ export async function runPixelBench(): Promise<void> {
     );
     console.log(`event -> pixel (ack -> Chromium DOM): ${latencySummary(pixel)}`);
     console.log(`event -> SSE client (ack -> delta here): ${latencySummary(toClient)}`);
+    console.log(`  of which in the page: ack -> its delta handler ${latencySummary(toPage)}`);
+    {
+      const total = (key: "duration" | "script" | "layout") =>
+        Math.round(frames.reduce((sum, f) => sum + f[key], 0));
+      console.log(
+        `long animation frames (over 50 ms) in the page: ${frames.length}, ` +
+          `${total("duration")} ms in all: script ${total("script")} ms, ` +
+          `style and layout ${total("layout")} ms; longest ${
+            Math.round(Math.max(0, ...frames.map((f) => f.duration)))
+          } ms`,
+      );
+    }
+    {
+      const share = (key: keyof typeof main0) =>
+        `${Math.round((main1[key] - main0[key]) / seconds * 100)}%`;
+      console.log(
+        `page's main thread busy ${share("task")} of the window: script ${share("script")}, ` +
+          `style ${share("style")}, layout ${share("layout")}`,
+      );
+    }
     console.log(
       `load average ${load0.map((l) => l.toFixed(2)).join(" ")} at start, ` +
         `${

@@ -1,5 +1,11 @@
+import { Component } from "preact";
 import type { Line } from "../lib/contracts/enums.ts";
-import { type DashboardState, type Train, trainsByPlatform } from "../dashboard/state.ts";
+import {
+  type DashboardState,
+  type Station,
+  type Train,
+  trainsByPlatform,
+} from "../dashboard/state.ts";
 import { formatCount } from "../dashboard/format.ts";
 import {
   type FreshnessPolicy,
@@ -51,6 +57,49 @@ function TrainCell({ label, trains, ...view }: { label: string; trains: Train[] 
         : trains.map((t) => <TrainTag key={t.train_id} train={t} {...view} />)}
     </td>
   );
+}
+
+interface StationRowProps extends TrainView {
+  station: Station;
+  towardFirst: { label: string; trains: Train[] };
+  towardLast: { label: string; trains: Train[] };
+  entries: number;
+  /** Everything the row shows, as text: the row renders again only when it changes. */
+  shows: string;
+}
+
+/**
+ * One station's row. The live state changes in place many times a second, mostly elsewhere on
+ * the board, so rows compare what they show instead of diffing their cells every render.
+ */
+class StationRow extends Component<StationRowProps> {
+  override shouldComponentUpdate(next: StationRowProps): boolean {
+    return next.shows !== this.props.shows;
+  }
+
+  override render() {
+    const { station, towardFirst, towardLast, entries, clock, freshness } = this.props;
+    const view = { clock, freshness };
+    return (
+      <tr data-station={station.station_id}>
+        <th scope="row" class="station-name">{station.station_name}</th>
+        <TrainCell label={towardFirst.label} trains={towardFirst.trains} {...view} />
+        <TrainCell label={towardLast.label} trains={towardLast.trains} {...view} />
+        <td class="num entries" data-testid={`count-${station.station_id}`}>
+          {formatCount(entries)}
+        </td>
+      </tr>
+    );
+  }
+}
+
+/** What a platform's trains look like to a rider: who is there, in what state, since when. */
+function platformShows(trains: Train[], view: TrainView): string {
+  return trains.map((t) =>
+    `${t.train_id}:${t.status}:${trainFreshness(t, view.clock, view.freshness)}:${
+      reportedAgo(t, view.clock)
+    }`
+  ).join(",");
 }
 
 export function LineCard(
@@ -107,24 +156,24 @@ export function LineCard(
               </tr>
             </thead>
             <tbody>
-              {stations.map((s) => (
-                <tr key={s.station_id} data-station={s.station_id}>
-                  <th scope="row" class="station-name">{s.station_name}</th>
-                  <TrainCell
-                    label={`To ${first}`}
-                    trains={trainsAt(s.station_id, "a")}
+              {stations.map((s) => {
+                const towardFirst = { label: `To ${first}`, trains: trainsAt(s.station_id, "a") };
+                const towardLast = { label: `To ${last}`, trains: trainsAt(s.station_id, "b") };
+                const entries = state.turnstiles[s.station_id] ?? 0;
+                return (
+                  <StationRow
+                    key={s.station_id}
+                    station={s}
+                    towardFirst={towardFirst}
+                    towardLast={towardLast}
+                    entries={entries}
+                    shows={`${s.station_name}|${entries}|${
+                      platformShows(towardFirst.trains, view)
+                    }|${platformShows(towardLast.trains, view)}|${first}|${last}`}
                     {...view}
                   />
-                  <TrainCell
-                    label={`To ${last}`}
-                    trains={trainsAt(s.station_id, "b")}
-                    {...view}
-                  />
-                  <td class="num entries" data-testid={`count-${s.station_id}`}>
-                    {formatCount(state.turnstiles[s.station_id] ?? 0)}
-                  </td>
-                </tr>
-              ))}
+                );
+              })}
             </tbody>
           </table>
         </>

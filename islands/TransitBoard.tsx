@@ -6,6 +6,7 @@ import type { FreshnessPolicy } from "../dashboard/freshness.ts";
 import { StatusBar } from "../components/StatusBar.tsx";
 import { WeatherCard } from "../components/WeatherCard.tsx";
 import { LineCard } from "../components/LineCard.tsx";
+import { WhileVisible } from "../components/WhileVisible.tsx";
 import { useLiveState } from "./use_live_state.ts";
 
 export interface TransitBoardProps {
@@ -40,16 +41,16 @@ export default function TransitBoard({ initial, renderedAt, freshness }: Transit
         />
       </div>
       {LINES.map((line) => (
-        <LineCard
-          key={line}
-          line={line}
-          state={current}
-          freshness={freshness}
-        />
+        <WhileVisible key={line} offscreenIntervalMs={OFFSCREEN_RENDER_INTERVAL_MS}>
+          <LineCard line={line} state={current} freshness={freshness} />
+        </WhileVisible>
       ))}
     </div>
   );
 }
+
+/** How often a line card out of view is brought up to date (in view, with every change). */
+const OFFSCREEN_RENDER_INTERVAL_MS = 1000;
 
 /** Below this many real milliseconds per simulated step, trains jump instead of gliding. */
 const GLIDE_MIN_STEP_MS = 1000;
