@@ -15,11 +15,11 @@
  * CPU profile of the page's first 5 s.
  */
 import "../tests/deno_fs_shim.ts";
-import { chromium } from "playwright-core";
 import type { Kafka } from "kafkajs";
 import { STAGES } from "../lib/stages.ts";
 import { CLOCK_TICKS_PER_SECOND, cpuTicks, latencySummary } from "./figures.ts";
 import { startStage } from "../tests/helpers/stage.ts";
+import { closeBrowser, launchChromium } from "../tests/helpers/browser.ts";
 import {
   Inputs,
   type ReceivedEvent,
@@ -38,13 +38,6 @@ const MARKER_MS = Number(Deno.env.get("BENCH_MARKER_MS") ?? 100);
  */
 const MARKER_TRAINS = 10;
 const markerTrain = (n: number) => `BENCH${n % MARKER_TRAINS}`;
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-];
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function until(what: string, done: () => Promise<boolean>, timeoutMs = 60_000) {
@@ -131,10 +124,7 @@ export async function runPixelBench(): Promise<void> {
     TRAIN_REMOVE_AFTER: "2000000",
   });
   let summaryStage: ReturnType<typeof startStage> | null = null;
-  const browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: CHROMIUM_ARGS,
-  });
+  const browser = await launchChromium();
   let simulate: ReturnType<typeof startStage> | null = null;
   const peer = new SseClient(`${dashboard.url}/api/events`, undefined, false);
   try {
@@ -375,7 +365,7 @@ export async function runPixelBench(): Promise<void> {
     if (pageErrors.length) console.log(`page errors: ${pageErrors.join("; ")}`);
   } finally {
     await peer.close();
-    await browser.close();
+    await closeBrowser(browser);
     await simulate?.kill("SIGTERM");
     await summaryStage?.kill("SIGTERM");
     await dashboard.stop();

@@ -4,23 +4,12 @@
  */
 import assert from "node:assert/strict";
 import "./deno_fs_shim.ts";
-import { chromium } from "playwright-core";
-import { closeBrowser } from "./helpers/browser.ts";
+import { closeBrowser, launchChromium, screenshotWholePage } from "./helpers/browser.ts";
 import { LINES } from "../lib/contracts/enums.ts";
 import { Inputs, startDashboard, stationsFromCsv, testConfig } from "./dashboard_fixture.ts";
 
 const EVIL = "<img src=x onerror=alert(1)>";
 const EVIL_ID = 99999;
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const ARTIFACTS = new URL("./artifacts/", import.meta.url);
 
 /** Stations of every line, trains spread along them, counts and a weather reading. */
@@ -66,10 +55,7 @@ Deno.test({
     ]);
     const stations = await feedRealisticState(inputs);
     const dashboard = await startDashboard(namespace);
-    const browser = await chromium.launch({
-      executablePath: "/usr/bin/chromium",
-      args: CHROMIUM_ARGS,
-    });
+    const browser = await launchChromium();
     try {
       // Wait until the server has read what was produced, so the first render is complete.
       for (let i = 0; i < 150; i++) {
@@ -131,8 +117,27 @@ Deno.test({
         { timeout: 30_000 },
       );
 
+      // The Green Line card is far below the fold: it is brought up to date all the same, and
+      // shows the newest state once scrolled into view.
+      const greenEnd = stations.filter((s) => s.line === "green")
+        .sort((a, b) => b.order - a.order)[0].station_id;
+      const greenCount = (expected: string) =>
+        page.waitForFunction(
+          ([id, text]) =>
+            document.querySelector(`section[data-line="green"] [data-testid="count-${id}"]`)
+              ?.textContent === text,
+          [greenEnd, expected] as const,
+          { timeout: 30_000 },
+        );
+      await inputs.turnstileSummaries([[greenEnd, 123_456]]);
+      await greenCount("123,456");
+      await inputs.turnstileSummaries([[greenEnd, 123_457]]);
+      await page.locator('section[data-line="green"]').scrollIntoViewIfNeeded();
+      await greenCount("123,457");
+      await page.evaluate(() => scrollTo(0, 0));
+
       await Deno.mkdir(ARTIFACTS, { recursive: true });
-      await page.screenshot({ path: new URL("dashboard.png", ARTIFACTS).pathname, fullPage: true });
+      await screenshotWholePage(page, new URL("dashboard.png", ARTIFACTS).pathname);
       await page.setViewportSize({ width: 390, height: 844 });
       await page.screenshot({ path: new URL("dashboard-phone.png", ARTIFACTS).pathname });
 

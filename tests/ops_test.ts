@@ -5,8 +5,7 @@
  */
 import assert from "node:assert/strict";
 import "./deno_fs_shim.ts";
-import { chromium } from "playwright-core";
-import { closeBrowser } from "./helpers/browser.ts";
+import { closeBrowser, launchChromium, screenshotWholePage } from "./helpers/browser.ts";
 import { createKafka } from "../lib/kafka.ts";
 import { createRegistry } from "../lib/registry.ts";
 import { STAGES } from "../lib/stages.ts";
@@ -14,17 +13,6 @@ import { configFor, freshNamespace } from "./helpers/mod.ts";
 import { startStage } from "./helpers/stage.ts";
 import { startDashboard } from "./dashboard_fixture.ts";
 import { entriesPerStation, produceTurnstiles } from "./turnstile_fixture.ts";
-
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 Deno.test({
   name: "the ops page shows the summary ready and counting, with its lag and throughput charted",
@@ -43,10 +31,7 @@ Deno.test({
     const dashboard = await startDashboard(namespace, {
       OPS_TARGETS: `summary=${summary.healthUrl}`,
     });
-    const browser = await chromium.launch({
-      executablePath: "/usr/bin/chromium",
-      args: CHROMIUM_ARGS,
-    });
+    const browser = await launchChromium();
     const pageErrors: string[] = [];
     try {
       await summary.waitReady(60_000);
@@ -122,9 +107,9 @@ Deno.test({
         "not ready",
       );
 
-      await page.screenshot({ path: "/tmp/ops-desktop.png", fullPage: true });
+      await screenshotWholePage(page, "/tmp/ops-desktop.png");
       await page.setViewportSize({ width: 390, height: 844 });
-      await page.screenshot({ path: "/tmp/ops-phone.png", fullPage: true });
+      await screenshotWholePage(page, "/tmp/ops-phone.png");
       assert.deepEqual(pageErrors, []);
     } catch (error) {
       console.error(summary.output());

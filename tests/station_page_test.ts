@@ -7,8 +7,8 @@
  */
 import assert from "node:assert/strict";
 import "./deno_fs_shim.ts";
-import { chromium, type Page } from "playwright-core";
-import { closeBrowser } from "./helpers/browser.ts";
+import type { Page } from "playwright-core";
+import { closeBrowser, launchChromium, screenshotWholePage } from "./helpers/browser.ts";
 import axe from "axe-core";
 import type { Producer } from "kafkajs";
 import { Inputs, startDashboard, stationsFromCsv, testConfig } from "./dashboard_fixture.ts";
@@ -24,12 +24,6 @@ import {
 import { chicagoDay } from "../dashboard/chicago_time.ts";
 import { ensureHistoryTables, qualified } from "../pipeline/history/store.ts";
 
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-];
 // Saturday December 5, 2026, 4:20 PM in Chicago, on the trains' event-time clock.
 const CLOCK = Date.UTC(2026, 11, 5, 22, 20);
 const MIN = 60_000;
@@ -174,10 +168,7 @@ Deno.test({
     }
 
     const dashboard = await startDashboard(namespace, { HISTORY_SCHEMA: schema });
-    const browser = await chromium.launch({
-      executablePath: "/usr/bin/chromium",
-      args: CHROMIUM_ARGS,
-    });
+    const browser = await launchChromium();
     try {
       for (let i = 0; i < 150; i++) {
         const { state } = await (await fetch(`${dashboard.url}/api/state`)).json();
@@ -234,7 +225,7 @@ Deno.test({
         /4:20 PM Chicago time/,
       );
       assert.deepEqual(await seriousViolations(page), [], "station page, desktop");
-      await page.screenshot({ path: "/tmp/station-desktop.png", fullPage: true });
+      await screenshotWholePage(page, "/tmp/station-desktop.png");
       // Live: a new prediction moves the page without a reload.
       await send(
         producer,
@@ -254,7 +245,7 @@ Deno.test({
       );
       await page.setViewportSize(PHONE);
       assert.deepEqual(await seriousViolations(page), [], "station page, phone");
-      await page.screenshot({ path: "/tmp/station-phone.png", fullPage: true });
+      await screenshotWholePage(page, "/tmp/station-phone.png");
 
       // The search, from the keyboard, on the board page.
       await page.setViewportSize(DESKTOP);

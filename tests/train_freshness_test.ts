@@ -7,17 +7,11 @@
  */
 import assert from "node:assert/strict";
 import "./deno_fs_shim.ts";
-import { chromium, type Page } from "playwright-core";
-import { closeBrowser } from "./helpers/browser.ts";
+import type { Page } from "playwright-core";
+import { closeBrowser, launchChromium } from "./helpers/browser.ts";
 import type { DashboardState } from "../dashboard/state.ts";
 import { Inputs, startDashboard, stationsFromCsv, testConfig } from "./dashboard_fixture.ts";
 
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-];
 const MIN = 60_000;
 const T0 = Date.UTC(2026, 11, 5, 14, 0);
 const STEP = 5 * MIN;
@@ -72,10 +66,7 @@ Deno.test({
       TRAIN_STALE_AFTER: "10",
       TRAIN_REMOVE_AFTER: "20min",
     });
-    const browser = await chromium.launch({
-      executablePath: "/usr/bin/chromium",
-      args: CHROMIUM_ARGS,
-    });
+    const browser = await launchChromium();
     const pageErrors: string[] = [];
     /** Step k: the moving train reaches the k-th station; the stopped one reports until step 1. */
     const step = async (k: number) => {
