@@ -57,15 +57,20 @@ export function errorLine(doing: string, error: unknown): string {
 }
 
 /**
- * kafkajs's `retry` option for a consumer: it restarts after a failure while `budget` lasts,
- * with a warning each time.
+ * kafkajs's `retry` option for a consumer: it restarts after a failure while `budget` lasts (the
+ * stage resets it when it makes progress), with a warning each time, and never once `stopping`.
  */
-export function consumerRestarts(name: string, budget: Budget, log: Logger) {
+export function consumerRestarts(
+  name: string,
+  budget: Budget,
+  log: Pick<Logger, "warn">,
+  stopping: () => boolean = () => false,
+) {
   return {
     retries: 8,
     initialRetryTime: 100,
     restartOnFailure: (error: Error) => {
-      const again = budget.spend();
+      const again = budget.spend() && !stopping();
       log.warn(
         `${name} failed (${oneLine(error)}); ` +
           (again ? `restart ${budget.used} of ${budget.max}` : "giving up"),

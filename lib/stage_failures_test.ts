@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import kafkajs from "kafkajs";
-import { Budget, errorLine, isFenced } from "./stage_failures.ts";
+import { Budget, consumerRestarts, errorLine, isFenced } from "./stage_failures.ts";
 
 Deno.test("fencing is told apart from errors that end the stage", () => {
   const protocolError = (type: string, code: number, message: string) =>
@@ -37,4 +37,27 @@ Deno.test("failures in a row are counted until reset; an error becomes one line"
     errorLine("writing t", new Error("first\n    second")),
     "writing t: first second",
   );
+});
+
+Deno.test("a consumer restarts while its budget lasts, after progress again, never when stopping", async () => {
+  const warnings: string[] = [];
+  const log = { warn: (line: string) => warnings.push(line) };
+  const budget = new Budget(2);
+  let stopping = false;
+  const { restartOnFailure } = consumerRestarts("consumer", budget, log, () => stopping);
+  const failure = new Error("broker gone\n  for now");
+  assert.equal(await restartOnFailure(failure), true);
+  assert.equal(await restartOnFailure(failure), true);
+  assert.equal(await restartOnFailure(failure), false);
+  budget.reset(); // the stage made progress
+  assert.equal(await restartOnFailure(failure), true);
+  stopping = true;
+  assert.equal(await restartOnFailure(failure), false);
+  assert.deepEqual(warnings, [
+    "consumer failed (broker gone for now); restart 1 of 2",
+    "consumer failed (broker gone for now); restart 2 of 2",
+    "consumer failed (broker gone for now); giving up",
+    "consumer failed (broker gone for now); restart 1 of 2",
+    "consumer failed (broker gone for now); giving up",
+  ]);
 });

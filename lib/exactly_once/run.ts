@@ -13,6 +13,7 @@ import {
 import { kafkajsPorts } from "./kafkajs_ports.ts";
 import type { StageMetrics } from "../metrics.ts";
 import { logger } from "../log.ts";
+import { Budget, consumerRestarts } from "../stage_failures.ts";
 
 export interface RunOptions {
   groupId: string;
@@ -67,13 +68,23 @@ export async function runExactlyOnce(
   const log: EngineLog = options.log ?? ((line, level = "info") => groupLog[level](line));
   const admin = kafka.admin();
   await admin.connect();
+  // A consumer that fails restarts, but only a few times in a row: a broker that stays away
+  // longer than that ends the stage with one clear error instead of a hang. Progress (a committed
+  // transaction or a handled batch) starts the count again.
+  const restarts = new Budget(MAX_RESTARTS_IN_A_ROW);
+  const metrics = options.metrics ? metricsObserver(options.metrics) : undefined;
   const engine = new ExactlyOnceEngine(kafkajsPorts(kafka, admin), hops, {
     group: options.groupId,
     log,
-    observer: options.metrics ? metricsObserver(options.metrics) : undefined,
+    observer: {
+      committed: (hop, batch) => {
+        restarts.reset();
+        metrics?.committed(hop, batch);
+      },
+      aborted: (hop) => metrics?.aborted(hop),
+      restored: (hop, ms) => metrics?.restored(hop, ms),
+    },
   });
-  let failuresInARow = 0;
-  let lastTransactions = 0;
 
   const consumer: Consumer = kafka.consumer({
     groupId: options.groupId,
@@ -85,24 +96,7 @@ export async function runExactlyOnce(
     heartbeatInterval: 1_000,
     // Partitions added to an input are noticed within this, and the group rebalances.
     metadataMaxAge: 5_000,
-    // A consumer that fails restarts, but only a few times in a row: a broker that stays away
-    // longer than that ends the stage with one clear error instead of a hang.
-    retry: {
-      retries: 8,
-      initialRetryTime: 100,
-      restartOnFailure: (error: Error) => {
-        if (engine.stats.transactions > lastTransactions) failuresInARow = 0;
-        lastTransactions = engine.stats.transactions;
-        failuresInARow++;
-        const again = failuresInARow <= MAX_RESTARTS_IN_A_ROW;
-        log(
-          `consumer failed (${error.message}); ` +
-            (again ? `restart ${failuresInARow} of ${MAX_RESTARTS_IN_A_ROW}` : "giving up"),
-          "warn",
-        );
-        return Promise.resolve(again);
-      },
-    },
+    retry: consumerRestarts("consumer", restarts, { warn: (line) => log(line, "warn") }),
   });
 
   consumer.on(consumer.events.GROUP_JOIN, async ({ payload }) => {
@@ -146,7 +140,7 @@ export async function runExactlyOnce(
         isActive: () => isRunning() && !isStale(),
       });
       if (resolved === null) return;
-      failuresInARow = 0;
+      restarts.reset();
       resolveOffset(String(resolved));
       await heartbeat();
     },

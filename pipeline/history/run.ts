@@ -16,7 +16,7 @@ import { type AvroDecoder, WireFormatError } from "../../lib/contracts/wire_form
 import { chunkByBytes, deadLetterRecord, requestBudget } from "../../lib/exactly_once/chunks.ts";
 import { DependencyUnavailableError } from "../../lib/exactly_once/ports.ts";
 import type { Logger } from "../../lib/log.ts";
-import { oneLine } from "../../lib/stage_failures.ts";
+import { Budget, consumerRestarts, oneLine } from "../../lib/stage_failures.ts";
 import type { StageMetrics } from "../../lib/metrics.ts";
 import { isPostgresUnavailable, type Sql } from "../../lib/postgres.ts";
 import {
@@ -280,8 +280,7 @@ export function startHistory(
     }
   }
 
-  let committedSinceRestart = 0;
-  let restartsInARow = 0;
+  const restarts = new Budget(RESTARTS_IN_A_ROW);
   const consumer: Consumer = kafka.consumer({
     groupId: options.group,
     readUncommitted: false,
@@ -290,21 +289,7 @@ export function startHistory(
     sessionTimeout: 10_000,
     heartbeatInterval: 1_000,
     metadataMaxAge: 5_000,
-    retry: {
-      retries: 8,
-      initialRetryTime: 100,
-      restartOnFailure: (error: Error) => {
-        if (committedSinceRestart > 0) restartsInARow = 0;
-        committedSinceRestart = 0;
-        restartsInARow++;
-        const again = restartsInARow <= RESTARTS_IN_A_ROW && !stopping;
-        log.warn(
-          `consumer failed (${oneLine(error)}); ` +
-            (again ? `restart ${restartsInARow} of ${RESTARTS_IN_A_ROW}` : "giving up"),
-        );
-        return Promise.resolve(again);
-      },
-    },
+    retry: consumerRestarts("consumer", restarts, log, () => stopping),
   });
 
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
@@ -365,7 +350,7 @@ export function startHistory(
         );
         const { plan } = applied;
         outages.up();
-        committedSinceRestart++;
+        restarts.reset();
         stats.transactions++;
         stats.skipped += plan.skipped;
         stats.deadLetters += plan.deadLetters.length;
