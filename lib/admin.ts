@@ -3,6 +3,7 @@ import type { Kafka } from "kafkajs";
 import type { Config } from "./config.ts";
 import { COMPACTED_ROLES, minInsyncReplicas, type TopicRole } from "./contracts/topics.ts";
 import { deadLetterTopic } from "./contracts/dead_letters.ts";
+import { errorChain } from "./stage_failures.ts";
 
 export interface TopicSpec {
   topic: string;
@@ -53,13 +54,10 @@ export const EAGER_COMPACTION: Record<string, string> = {
  * still starting, a leader not elected yet), here or in what it wraps, or a connection failed.
  */
 export function isTransientKafkaError(error: unknown): boolean {
-  let current: unknown = error;
-  for (let depth = 0; depth < 8 && current instanceof Error; depth++) {
-    if ((current as { retriable?: unknown }).retriable === true) return true;
-    if (current.name === "KafkaJSConnectionError") return true;
-    current = current.cause;
-  }
-  return false;
+  return errorChain(error).some((current) =>
+    (current as { retriable?: unknown }).retriable === true ||
+    current.name === "KafkaJSConnectionError"
+  );
 }
 
 export interface EnsureTopicsOptions {

@@ -32,17 +32,26 @@ export class Budget {
 const FENCED_TYPES = new Set(["INVALID_PRODUCER_EPOCH", "INVALID_PRODUCER_ID_MAPPING"]);
 const FENCED_CODES = new Set([47, 49, 90]);
 
+/**
+ * The error and the errors it wraps (`cause`), outermost first, at most eight deep: kafkajs's
+ * retrier wraps what it gives up on, so what happened may sit a few causes in.
+ */
+export function errorChain(error: unknown): Error[] {
+  const chain: Error[] = [];
+  for (let current = error; chain.length < 8 && current instanceof Error; current = current.cause) {
+    chain.push(current);
+  }
+  return chain;
+}
+
 /** True when a transactional producer failed because another one took its id over. */
 export function isFenced(error: unknown): boolean {
-  let current: unknown = error;
-  for (let depth = 0; depth < 8 && current instanceof Error; depth++) {
+  return errorChain(error).some((current) => {
     const { type, code, message } = current as Error & { type?: unknown; code?: unknown };
-    if (typeof type === "string" && FENCED_TYPES.has(type)) return true;
-    if (typeof code === "number" && FENCED_CODES.has(code)) return true;
-    if (/\bUnknown error code 90\b/.test(message)) return true;
-    current = current.cause;
-  }
-  return false;
+    return (typeof type === "string" && FENCED_TYPES.has(type)) ||
+      (typeof code === "number" && FENCED_CODES.has(code)) ||
+      /\bUnknown error code 90\b/.test(message);
+  });
 }
 
 /** An error's message on one line. */
