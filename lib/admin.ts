@@ -72,17 +72,22 @@ export interface EnsureTopicsOptions {
  * partitions yet, or another process may be creating the same topics: transient errors are
  * retried for a while, since a dependency that is slow is not a reason to stop.
  */
-export async function ensureTopics(
+export function ensureTopics(
   kafka: Kafka,
   config: Config,
   specs: TopicSpec[],
   options: EnsureTopicsOptions = {},
 ): Promise<void> {
+  return retryTransient(() => createMissingTopics(kafka, config, specs), options);
+}
+
+/** Runs `call` again after transient Kafka errors, for `retryForMs` at the most. */
+async function retryTransient<T>(call: () => Promise<T>, options: EnsureTopicsOptions): Promise<T> {
   const deadline = Date.now() + (options.retryForMs ?? 60_000);
   const sleep = options.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
   for (let pauseMs = 250;; pauseMs = Math.min(2 * pauseMs, 2_000)) {
     try {
-      return await createMissingTopics(kafka, config, specs);
+      return await call();
     } catch (error) {
       if (!isTransientKafkaError(error) || Date.now() + pauseMs > deadline) throw error;
       await sleep(pauseMs);
@@ -120,8 +125,19 @@ async function createMissingTopics(
   }
 }
 
-/** The number of partitions of an existing topic. */
-export async function partitionCount(kafka: Kafka, topic: string): Promise<number> {
+/**
+ * The number of partitions of an existing topic. Just after the topic was created, a broker may
+ * not host its partitions yet; that is retried like `ensureTopics`'s errors.
+ */
+export function partitionCount(
+  kafka: Kafka,
+  topic: string,
+  options: EnsureTopicsOptions = {},
+): Promise<number> {
+  return retryTransient(() => fetchPartitionCount(kafka, topic), options);
+}
+
+async function fetchPartitionCount(kafka: Kafka, topic: string): Promise<number> {
   const admin = kafka.admin();
   await admin.connect();
   try {

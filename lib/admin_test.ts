@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import kafkajs, { type Kafka } from "kafkajs";
 import { loadConfig } from "./config.ts";
-import { ensureTopics, isTransientKafkaError } from "./admin.ts";
+import { ensureTopics, isTransientKafkaError, partitionCount } from "./admin.ts";
 
 const config = loadConfig(() => undefined);
 
@@ -70,4 +70,25 @@ Deno.test("retriable errors are told apart, also when kafkajs wraps them", () =>
   assert.ok(!isTransientKafkaError(protocolError("TOPIC_AUTHORIZATION_FAILED", false)));
   assert.ok(!isTransientKafkaError(new Error("not Kafka")));
   assert.ok(!isTransientKafkaError("UNKNOWN_TOPIC_OR_PARTITION"));
+});
+
+Deno.test("a topic's partitions read before the broker hosts them are read again", async () => {
+  const failures = [protocolError("UNKNOWN_TOPIC_OR_PARTITION", true)];
+  const kafka = {
+    admin: () => ({
+      connect: () => Promise.resolve(),
+      disconnect: () => Promise.resolve(),
+      fetchTopicMetadata: () => {
+        const failure = failures.shift();
+        if (failure) return Promise.reject(failure);
+        return Promise.resolve({ topics: [{ name: "t", partitions: [{}, {}, {}] }] });
+      },
+    }),
+  } as unknown as Kafka;
+  const pauses: number[] = [];
+  const count = await partitionCount(kafka, "t", {
+    sleep: (ms) => Promise.resolve(void pauses.push(ms)),
+  });
+  assert.equal(count, 3);
+  assert.deepEqual(pauses, [250]);
 });
