@@ -81,17 +81,42 @@ export function ensureTopics(
   return retryTransient(() => createMissingTopics(kafka, config, specs), options);
 }
 
-/** Runs `call` again after transient Kafka errors, for `retryForMs` at the most. */
+/**
+ * Runs `call` again after transient Kafka errors. `retryForMs` bounds the whole of it, the attempt
+ * under way included: one kafkajs attempt against a broker that cannot be reached may itself
+ * retry for most of a minute. When time runs out, the last error is thrown.
+ */
 async function retryTransient<T>(call: () => Promise<T>, options: EnsureTopicsOptions): Promise<T> {
-  const deadline = Date.now() + (options.retryForMs ?? 60_000);
+  const retryForMs = options.retryForMs ?? 60_000;
+  const deadline = Date.now() + retryForMs;
   const sleep = options.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
-  for (let pauseMs = 250;; pauseMs = Math.min(2 * pauseMs, 2_000)) {
-    try {
-      return await call();
-    } catch (error) {
-      if (!isTransientKafkaError(error) || Date.now() + pauseMs > deadline) throw error;
-      await sleep(pauseMs);
+  let lastError: unknown;
+  let expired = false;
+  const attempts = (async () => {
+    for (let pauseMs = 250; !expired; pauseMs = Math.min(2 * pauseMs, 2_000)) {
+      try {
+        return await call();
+      } catch (error) {
+        if (!isTransientKafkaError(error) || Date.now() + pauseMs > deadline) throw error;
+        lastError = error;
+        await sleep(pauseMs);
+      }
     }
+    throw lastError;
+  })();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeUp = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      expired = true;
+      reject(lastError ?? new Error(`Kafka did not answer within ${retryForMs} ms`));
+    }, Math.max(0, deadline - Date.now()));
+  });
+  // The attempt under way when time runs out settles later, unobserved.
+  attempts.catch(() => {});
+  try {
+    return await Promise.race([attempts, timeUp]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

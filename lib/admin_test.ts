@@ -92,3 +92,32 @@ Deno.test("a topic's partitions read before the broker hosts them are read again
   assert.equal(count, 3);
   assert.deepEqual(pauses, [250]);
 });
+
+Deno.test("an attempt still under way when time runs out ends with the last error", async () => {
+  const refused = new kafkajs.KafkaJSConnectionError("connect ECONNREFUSED 127.0.0.1:1");
+  let connects = 0;
+  const kafka = {
+    admin: () => ({
+      // The first connect fails at once; the next one hangs, as kafkajs's own retries do.
+      connect: () => ++connects === 1 ? Promise.reject(refused) : new Promise(() => {}),
+      disconnect: () => Promise.resolve(),
+    }),
+  } as unknown as Kafka;
+  const started = Date.now();
+  await assert.rejects(
+    () => partitionCount(kafka, "t", { retryForMs: 300, sleep: () => Promise.resolve() }),
+    /ECONNREFUSED 127\.0\.0\.1:1/,
+  );
+  assert.equal(connects, 2);
+  assert.ok(Date.now() - started < 5_000, "bounded by retryForMs, not by the hanging attempt");
+});
+
+Deno.test("a first attempt that never answers ends when time runs out", async () => {
+  const kafka = {
+    admin: () => ({ connect: () => new Promise(() => {}), disconnect: () => Promise.resolve() }),
+  } as unknown as Kafka;
+  await assert.rejects(
+    () => partitionCount(kafka, "t", { retryForMs: 100 }),
+    /Kafka did not answer within 100 ms/,
+  );
+});
