@@ -11,6 +11,7 @@ import { freePort, pollReady } from "../lib/health.ts";
 import { createRegistry, registerTopicSchemas, type TopicSchemaIds } from "../lib/registry.ts";
 import { ensureTopics, topicSpec } from "../lib/admin.ts";
 import type { TopicRole } from "../lib/contracts/topics.ts";
+import { endWithin } from "./helpers/stage.ts";
 import type { ArrivalKey, ArrivalValue } from "../lib/contracts/arrivals.ts";
 import {
   type Direction,
@@ -207,9 +208,10 @@ export async function startDashboard(
   return {
     url,
     pid: child.pid,
-    async stop() {
+    stop() {
       child.kill("SIGTERM");
-      return await child.status;
+      const late = () => "the dashboard still ran 30 s after SIGTERM";
+      return endWithin(child.status, child, 30_000, late, () => said);
     },
   };
 }

@@ -149,7 +149,7 @@ Deno.test({
       );
       assert.notEqual(await first.kill("SIGKILL"), 0);
       const atKill = await historyRows(sql, schema);
-      assert.equal(await simulation.exited, 0, simulation.output());
+      assert.equal(await simulation.exitWithin(180_000), 0, simulation.output());
       const produced: SimulationReport = JSON.parse(await Deno.readTextFile(report));
       const expected = expectedCounts(produced);
       assert.equal(total(expected.entries), produced.totals.turnstiles);

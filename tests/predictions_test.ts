@@ -158,7 +158,7 @@ Deno.test({
     try {
       await stage.waitReady();
       const simulation = simulate(env, 0.3);
-      assert.equal(await simulation.exited, 0, simulation.output());
+      assert.equal(await simulation.exitWithin(180_000), 0, simulation.output());
       const arrivals = simulatedArrivals();
       assert.equal(arrivals.length, 30 * STEPS - (STEPS - SILENCE.step));
       await waitFor(
@@ -257,7 +257,7 @@ Deno.test({
         "the first instance at work",
       );
       await first.kill("SIGKILL");
-      assert.equal(await simulation.exited, 0, simulation.output());
+      assert.equal(await simulation.exitWithin(180_000), 0, simulation.output());
       const expected = expectedModel().predictions();
       await waitFor(
         async () => {

@@ -11,6 +11,7 @@ import type { SimulationReport } from "../pipeline/sim/report.ts";
 import { readPid } from "../stack/process.ts";
 import { DEFAULT_PORTS, portVariable, type StackPorts } from "../stack/settings.ts";
 import { consumeAll, freshNamespace, waitFor } from "./helpers/mod.ts";
+import { endWithin } from "./helpers/stage.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const SHIFT = 640;
@@ -181,7 +182,12 @@ Deno.test({
           assert.deepEqual(latest, expected);
         } finally {
           summary.kill("SIGTERM");
-          await summary.status;
+          await endWithin(
+            summary.status,
+            summary,
+            60_000,
+            () => "the summary ran on after SIGTERM",
+          );
         }
       });
 

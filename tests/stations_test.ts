@@ -337,21 +337,6 @@ function assertFailedOnce(stage: StageProcess, reason: RegExp) {
   assert.ok(!lines.some((l) => /^\s+at |Uncaught/.test(l)), stage.output());
 }
 
-async function exitWithin(stage: StageProcess, ms: number): Promise<number> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`still running after ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([stage.exited, timeout]);
-  } catch (error) {
-    console.error(stage.output());
-    throw error;
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 /**
  * Small enough to refuse any record batch of the stage (about 180 bytes and more), large enough
  * for the 78-byte transaction markers: a broker that cannot write a marker leaves the
@@ -414,7 +399,7 @@ Deno.test("a write the broker refuses ends the stage with one line and exit code
   await stage.waitReady(30_000);
   await setMaxMessageBytes(kafka, config, output, true, REFUSING_MAX_MESSAGE_BYTES);
   await produceRows(kafka, config.topics.stations, stopRows(harlemLake, "Harlem (Lake)"));
-  assert.equal(await exitWithin(stage, 45_000), 1);
+  assert.equal(await stage.exitWithin(45_000), 1);
   assertFailedOnce(stage, /writing .*stations\.transformed.*larger than the max message size/);
 
   // A dead letter, read while the stage replays its input, that cannot be written.
@@ -424,7 +409,7 @@ Deno.test("a write the broker refuses ends the stage with one line and exit code
     { key: stopKey(1), value: "{not json" },
   ]);
   stage = startStage(STATIONS, [], env);
-  assert.equal(await exitWithin(stage, 45_000), 1);
+  assert.equal(await stage.exitWithin(45_000), 1);
   assertFailedOnce(stage, /writing .*stations\.dlq.*larger than the max message size/);
 
   // Once the broker accepts the writes, a new run writes what the failed ones could not.
@@ -470,7 +455,7 @@ Deno.test("a write that keeps failing is retried, then ends the stage with one l
     await admin.disconnect();
   }
   await produceRows(kafka, config.topics.stations, stopRows(harlemLake, "Harlem (Lake)"));
-  assert.equal(await exitWithin(stage, 90_000), 1);
+  assert.equal(await stage.exitWithin(90_000), 1);
   assertFailedOnce(stage, /stations\.transformed/);
 });
 
@@ -479,7 +464,7 @@ Deno.test("a broker that cannot be reached ends the stage with one line and exit
     TOPIC_NAMESPACE: freshNamespace(),
     KAFKA_BOOTSTRAP_SERVERS: "127.0.0.1:1",
   });
-  assert.equal(await exitWithin(stage, 90_000), 1);
+  assert.equal(await stage.exitWithin(90_000), 1);
   assertFailedOnce(stage, /127\.0\.0\.1:1/);
 });
 

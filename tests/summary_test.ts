@@ -144,7 +144,7 @@ Deno.test("a seeded simulation's turnstile events are counted exactly, station b
       "--no-connector",
       `--report=${report}`,
     ], env);
-    assert.equal(await simulation.exited, 0, simulation.output());
+    assert.equal(await simulation.exitWithin(180_000), 0, simulation.output());
     const produced: {
       totals: { turnstiles: number };
       stations: Record<string, { turnstiles: number }>;
@@ -433,7 +433,7 @@ Deno.test("deleted group offsets count nothing twice; a new group refuses with o
     await stage.kill("SIGTERM");
   }
   const stranger = startStage(SUMMARY, ["--group", "another-group"], env);
-  assert.equal(await stranger.exited, 2, stranger.output());
+  assert.equal(await stranger.exitWithin(60_000), 2, stranger.output());
   const errors = stranger.output().split("\n").filter((l) => l.startsWith("summary: "));
   assert.ok(errors.some((l) => /already holds counts, but group .*another-group/.test(l)));
   assertExact(await summaryCounts(kafka, config), expected);

@@ -12,9 +12,17 @@ export interface StageProcess {
   waitReady(timeoutMs?: number): Promise<void>;
   /** Everything the stage printed so far. */
   output(): string;
-  /** Sends a signal and waits for the process to end; returns its exit code. */
-  kill(signal?: Deno.Signal): Promise<number>;
-  /** Waits for the process to end by itself. */
+  /**
+   * Sends a signal and waits for the process to end; returns its exit code. A process still
+   * running `timeoutMs` after the signal is SIGKILLed and the call rejects with its output.
+   */
+  kill(signal?: Deno.Signal, timeoutMs?: number): Promise<number>;
+  /**
+   * Waits for the process to end by itself and returns its exit code. A process still running
+   * after `timeoutMs` is SIGKILLed and the call rejects with its output.
+   */
+  exitWithin(timeoutMs: number): Promise<number>;
+  /** Resolves with the exit code when the process ends, however long that takes. */
   exited: Promise<number>;
 }
 
@@ -59,16 +67,53 @@ export function startStage(
     },
     output: () => text,
     exited,
-    async kill(signal: Deno.Signal = "SIGTERM") {
+    exitWithin: (timeoutMs) =>
+      endWithin(
+        exited,
+        child,
+        timeoutMs,
+        () => `${stage.task} still ran after ${timeoutMs} ms`,
+        () => text,
+      ),
+    kill(signal: Deno.Signal = "SIGTERM", timeoutMs = 60_000) {
       try {
         child.kill(signal);
       } catch {
         // already gone
       }
-      return await exited;
+      const late = () => `${stage.task} still ran ${timeoutMs} ms after ${signal}`;
+      return endWithin(exited, child, timeoutMs, late, () => text);
     },
   };
 }
+
+/**
+ * Waits until `exited` settles. A process still running after `timeoutMs` is SIGKILLed, and the
+ * call rejects with `late()` and what the process printed: a test never waits on a hung process.
+ */
+export async function endWithin<T>(
+  exited: Promise<T>,
+  child: Pick<Deno.ChildProcess, "kill">,
+  timeoutMs: number,
+  late: () => string,
+  printed: () => string = () => "",
+): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeUp = new Promise<typeof TIME_UP>((resolve) => {
+    timer = setTimeout(() => resolve(TIME_UP), timeoutMs);
+  });
+  const outcome = await Promise.race([exited, timeUp]).finally(() => clearTimeout(timer));
+  if (outcome !== TIME_UP) return outcome as T;
+  try {
+    child.kill("SIGKILL");
+  } catch {
+    // it ended in between
+  }
+  await exited;
+  throw new Error(`${late()}; SIGKILLed. It printed:\n${printed()}`);
+}
+
+const TIME_UP = Symbol("time up");
 
 /**
  * Sends a signal to any process, through kill(1): the tests may run `kill`, not signal at
