@@ -6,6 +6,7 @@
 import "./kafkajs_speedups/install.ts";
 import "./kafkajs_compaction_fix.ts";
 import "./kafkajs_aborted_filter.ts";
+import "./kafkajs_timer_fix.ts";
 
 export * from "kafkajs-upstream";
 export { default } from "kafkajs-upstream";
