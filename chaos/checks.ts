@@ -114,20 +114,45 @@ export function compareRename(
   };
 }
 
-/** A dead-letter topic holds exactly the records the run injected on purpose. */
+/** A dead letter as read back: the record's value as text, and the group that wrote it. */
+export interface DeadLetter {
+  value: string;
+  group: string | null;
+}
+
+/**
+ * A dead-letter topic holds exactly the records the run injected on purpose, from each group
+ * that reads the topic: once each from a stage that writes dead letters in its transaction, at
+ * least once each from one that may repeat them after a crash. A letter from any other group,
+ * or without one, fails the check.
+ */
 export function compareDeadLetters(
   topic: string,
   injected: readonly string[],
-  found: readonly string[],
+  readers: readonly { group: string; delivery: "exactly once" | "at least once" }[],
+  found: readonly DeadLetter[],
 ): Check {
+  const wrong: string[] = [];
   const expected = [...injected].sort();
-  const actual = [...found].sort();
-  const ok = expected.length === actual.length && expected.every((v, i) => v === actual[i]);
+  for (const { group, delivery } of readers) {
+    const values = found.filter((l) => l.group === group).map((l) => l.value).sort();
+    const got = delivery === "exactly once" ? values : [...new Set(values)];
+    const same = got.length === expected.length && got.every((v, i) => v === expected[i]);
+    if (!same) wrong.push(`${group} wrote ${values.length}: ${listed(values)}`);
+  }
+  const groups = new Set(readers.map((r) => r.group));
+  const strangers = found.filter((l) => l.group === null || !groups.has(l.group));
+  if (strangers.length > 0) {
+    wrong.push(
+      `from no reader of the topic: ${listed(strangers.map((l) => `${l.group}: ${l.value}`))}`,
+    );
+  }
   return {
-    name: `${topic} holds only what was injected`,
-    ok,
-    detail: `${injected.length} injected, ${found.length} found` +
-      (ok ? "" : `: ${listed(actual.filter((v) => !expected.includes(v)))}`),
+    name: `${topic} holds only what was injected, from each reader`,
+    ok: wrong.length === 0,
+    detail: wrong.length === 0
+      ? `${injected.length} injected, ${found.length} letters from ${readers.length} group(s)`
+      : listed(wrong),
   };
 }
 

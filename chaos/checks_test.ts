@@ -67,11 +67,34 @@ Deno.test("the expected stations carry the rename, and the topic must match them
   assert.equal(compareRename([...old, ...records, records[0]], rename, 2).ok, false);
 });
 
-Deno.test("a dead-letter topic may hold only what was injected", () => {
-  assert.equal(compareDeadLetters("t.dlq", ["a", "b"], ["b", "a"]).ok, true);
-  assert.equal(compareDeadLetters("t.dlq", ["a", "b"], ["a", "b", "x"]).ok, false);
-  assert.equal(compareDeadLetters("t.dlq", [], []).ok, true);
-  assert.equal(compareDeadLetters("t.dlq", [], ["x"]).ok, false);
+Deno.test("a dead-letter topic may hold only what was injected, from each reader", () => {
+  const once = [{ group: "s", delivery: "exactly once" as const }];
+  const letters = (group: string | null, ...values: string[]) =>
+    values.map((value) => ({ value, group }));
+  assert.equal(compareDeadLetters("t.dlq", ["a", "b"], once, letters("s", "b", "a")).ok, true);
+  assert.equal(
+    compareDeadLetters("t.dlq", ["a", "b"], once, letters("s", "a", "b", "x")).ok,
+    false,
+  );
+  assert.equal(
+    compareDeadLetters("t.dlq", ["a", "b"], once, letters("s", "a", "b", "b")).ok,
+    false,
+  );
+  assert.equal(compareDeadLetters("t.dlq", ["a", "b"], once, letters("s", "a")).ok, false);
+  assert.equal(compareDeadLetters("t.dlq", [], once, []).ok, true);
+  assert.equal(compareDeadLetters("t.dlq", [], once, letters("s", "x")).ok, false);
+
+  const both = [...once, { group: "h", delivery: "at least once" as const }];
+  const twice = [...letters("s", "a", "b"), ...letters("h", "a", "b", "a")];
+  assert.equal(compareDeadLetters("t.dlq", ["a", "b"], both, twice).ok, true);
+  const missing = [...letters("s", "a", "b"), ...letters("h", "a", "a")];
+  assert.equal(compareDeadLetters("t.dlq", ["a", "b"], both, missing).ok, false);
+  const stranger = [...twice, ...letters("other", "a")];
+  assert.equal(compareDeadLetters("t.dlq", ["a", "b"], both, stranger).ok, false);
+  assert.equal(
+    compareDeadLetters("t.dlq", ["a", "b"], both, [...twice, ...letters(null, "a")]).ok,
+    false,
+  );
 });
 
 Deno.test("the simulation and the stages pass only when they ended or stayed as expected", () => {

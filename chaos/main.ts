@@ -33,6 +33,7 @@ import {
   countsByStation,
   dashboardCounts,
   deadLetters,
+  historyCounts,
   LagSampler,
   settledCounts,
   stationRows,
@@ -55,6 +56,7 @@ import { summaryKills } from "./tracks/summary_kills.ts";
 import { sigstopZombie } from "./tracks/zombie.ts";
 import { STAGES } from "../lib/stages.ts";
 import { pollReady } from "../lib/health.ts";
+import { groupId } from "../lib/config.ts";
 
 const INJECTED_TURNSTILE_GARBAGE = 3;
 
@@ -82,13 +84,18 @@ async function main(options: Options): Promise<number> {
       stations: run.start("stations", STAGES.stations),
       dashboard: run.start("dashboard", STAGES.dashboard),
     };
+    // Two more readers of the same topics, to be kept exact and alive through the same faults.
+    const history = run.start("history", STAGES.history);
+    const predictions = run.start("predictions", STAGES.predictions);
     const dashboardUrl = `http://127.0.0.1:${run.env.DASHBOARD_PORT}`;
     if (!await pollReady(dashboardUrl, 120_000, () => stages.dashboard.running, "/healthz")) {
       throw new Error("the dashboard did not answer /healthz");
     }
     sse = new SseReader(dashboardUrl);
     lagSampler.start();
-    await Promise.all(summaries.map((s) => s.child.waitReady(120_000)));
+    await Promise.all(
+      [...summaries.map((s) => s.child), history, predictions].map((c) => c.waitReady(120_000)),
+    );
     await withRetries("stations connector", () => ensureStationsConnector(config));
     await stages.stations.waitReady(120_000);
 
@@ -143,12 +150,57 @@ async function main(options: Options): Promise<number> {
     const lines = [...wanted.values()].filter((s) => s.station_id === rename.stationId).length;
     checks.push(compareRename(transformed, rename, lines));
     checks.push(compareWeather(report.weather, await weatherTimestamps(run)));
-    const turnstileDlq = deadLetterSpec(config, "turnstiles").topic;
-    checks.push(compareDeadLetters(turnstileDlq, garbage, await deadLetters(run, turnstileDlq)));
-    const stationsDlq = deadLetterSpec(config, "stations").topic;
-    checks.push(compareDeadLetters(stationsDlq, [], await deadLetters(run, stationsDlq)));
+    const historyTotals = await settledCounts(
+      async () => (await historyCounts(config)).entries,
+      expected,
+      120_000,
+    );
+    checks.push(
+      compareCounts(
+        "history entries in PostgreSQL = entries produced, per station",
+        expected,
+        historyTotals,
+      ),
+    );
+    const arrivalsProduced = new Map(
+      Object.entries(report.stations).map(([id, tally]) => [Number(id), tally.arrivals]),
+    );
+    checks.push(
+      compareCounts(
+        "history arrivals in PostgreSQL = arrivals produced, per station",
+        arrivalsProduced,
+        (await historyCounts(config)).arrivals,
+      ),
+    );
 
-    const stageChildren = [...summaries.map((s) => s.child), stages.stations, stages.dashboard];
+    const group = (stage: "summary" | "history" | "predictions" | "stations") =>
+      groupId(config, STAGES[stage].consumerGroup);
+    const inTransaction = "exactly once" as const;
+    const beforeCommit = "at least once" as const;
+    for (
+      const [role, injected, readers] of [
+        ["turnstiles", garbage, [
+          { group: group("summary"), delivery: inTransaction },
+          { group: group("history"), delivery: beforeCommit },
+        ]],
+        ["arrivals", [], [
+          { group: group("history"), delivery: beforeCommit },
+          { group: group("predictions"), delivery: inTransaction },
+        ]],
+        ["stations", [], [{ group: group("stations"), delivery: inTransaction }]],
+      ] as const
+    ) {
+      const dlq = deadLetterSpec(config, role).topic;
+      checks.push(compareDeadLetters(dlq, injected, readers, await deadLetters(run, dlq)));
+    }
+
+    const stageChildren = [
+      ...summaries.map((s) => s.child),
+      stages.stations,
+      stages.dashboard,
+      history,
+      predictions,
+    ];
     checks.push(runningCheck(stageChildren.filter((c) => !c.running).map((c) => c.name)));
   } catch (error) {
     checks.push({ name: "the run completed", ok: false, detail: (error as Error).message });

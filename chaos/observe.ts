@@ -11,7 +11,9 @@ import { AvroDecoder } from "../lib/contracts/wire_format.ts";
 import type { StationRow } from "../lib/contracts/stations.ts";
 import { parseSummaryValue } from "../lib/contracts/turnstile_summary.ts";
 import { parseExposition } from "../dashboard/ops.ts";
-import { compareCounts } from "./checks.ts";
+import { compareCounts, type DeadLetter } from "./checks.ts";
+import { deadLetterGroup } from "../lib/contracts/dead_letters.ts";
+import { qualified } from "../pipeline/history/store.ts";
 import { type LagSample, stageRole } from "./report.ts";
 import type { Child } from "./processes.ts";
 import { type Run, sleep } from "./run.ts";
@@ -77,12 +79,16 @@ export async function stationRows(config: Config): Promise<StationRow[]> {
   }
 }
 
-export async function readAll(
-  kafka: Kafka,
-  topic: string,
-): Promise<{ key: Uint8Array | null; value: Uint8Array | null }[]> {
-  const records: { key: Uint8Array | null; value: Uint8Array | null }[] = [];
-  await readToEnd(kafka, topic, (_p, m) => records.push({ key: m.key, value: m.value }), {
+export interface ReadRecord {
+  key: Uint8Array | null;
+  value: Uint8Array | null;
+  headers?: Record<string, unknown>;
+}
+
+export async function readAll(kafka: Kafka, topic: string): Promise<ReadRecord[]> {
+  const records: ReadRecord[] = [];
+  const keep = (m: ReadRecord) => records.push({ key: m.key, value: m.value, headers: m.headers });
+  await readToEnd(kafka, topic, (_p, m) => keep(m), {
     readCommitted: true,
     timeoutMs: 120_000,
   });
@@ -120,8 +126,29 @@ export async function weatherTimestamps(run: Run): Promise<number[]> {
   return keys.flatMap((k) => k instanceof Error ? [] : [Number(k.timestamp)]);
 }
 
-export async function deadLetters(run: Run, topic: string): Promise<string[]> {
-  return (await readAll(run.kafka, topic)).map((r) => text(r.value) ?? "");
+export async function deadLetters(run: Run, topic: string): Promise<DeadLetter[]> {
+  return (await readAll(run.kafka, topic))
+    .map((r) => ({ value: text(r.value) ?? "", group: deadLetterGroup(r.headers) }));
+}
+
+/** The history stage's entries and arrivals per station, summed over the hours. */
+export async function historyCounts(
+  config: Config,
+): Promise<{ entries: Map<number, number>; arrivals: Map<number, number> }> {
+  const sql = postgresClient(config.postgres, { max: 1 });
+  const perStation = (rows: { station_id: number; n: string }[]) =>
+    new Map(rows.map((r) => [Number(r.station_id), Number(r.n)]));
+  try {
+    const entries = await sql<{ station_id: number; n: string }[]>`
+      SELECT station_id, sum(entries) AS n FROM ${sql(qualified(config.historySchema, "entries"))}
+      GROUP BY station_id`;
+    const arrivals = await sql<{ station_id: number; n: string }[]>`
+      SELECT station_id, sum(arrivals) AS n FROM ${sql(qualified(config.historySchema, "arrivals"))}
+      GROUP BY station_id`;
+    return { entries: perStation(entries), arrivals: perStation(arrivals) };
+  } finally {
+    await sql.end();
+  }
 }
 
 /** The broker that leads most partitions of the turnstiles topic. */

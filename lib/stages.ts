@@ -15,11 +15,14 @@ export interface StageSpec {
   health: boolean;
   /** `deno task start` runs it (the REST proxy runs in the stack, the connector is one-shot). */
   startedByStart: boolean;
+  /** The consumer group it reads in by default, under TOPIC_NAMESPACE. */
+  consumerGroup?: string;
 }
 
 export const STAGES = {
   summary: {
     task: "summary",
+    consumerGroup: "turnstile-summary",
     script: "pipeline/summary/main.ts",
     permissions: "stage",
     health: true,
@@ -28,6 +31,7 @@ export const STAGES = {
   // Needs every partition of the arrivals: one instance works, more stand by.
   predictions: {
     task: "predictions",
+    consumerGroup: "predictions",
     script: "pipeline/predictions/main.ts",
     permissions: "stage",
     health: true,
@@ -35,6 +39,7 @@ export const STAGES = {
   },
   stations: {
     task: "stations",
+    consumerGroup: "stations-transform",
     script: "pipeline/stations/main.ts",
     permissions: "stage",
     health: true,
@@ -42,6 +47,7 @@ export const STAGES = {
   },
   history: {
     task: "history",
+    consumerGroup: "ridership-history",
     script: "pipeline/history/main.ts",
     permissions: "stage",
     health: true,

@@ -46,7 +46,10 @@ Deno.test({
           /dashboard \/api\/state totals = summary\s+PASS/,
           /the transformed stations are exactly the expected set\s+PASS/,
           /no weather reading is missing\s+PASS/,
-          /turnstiles\.dlq holds only what was injected\s+PASS/,
+          /turnstiles\.dlq holds only what was injected, from each reader\s+PASS/,
+          /history entries in PostgreSQL = entries produced, per station\s+PASS/,
+          /history arrivals in PostgreSQL = arrivals produced, per station\s+PASS/,
+          /every stage is still running\s+PASS/,
         ]
       ) assert.match(text, check);
       assert.doesNotMatch(text, /FAIL/);

@@ -5,12 +5,16 @@
  */
 import assert from "node:assert/strict";
 import type { Kafka } from "kafkajs";
-import type { Config } from "../lib/config.ts";
+import { type Config, groupId } from "../lib/config.ts";
 import { createKafka } from "../lib/kafka.ts";
 import { readMetric } from "../lib/metrics.ts";
 import { postgresClient, type Sql } from "../lib/postgres.ts";
 import { readToEnd } from "../lib/read_to_end.ts";
-import { DEAD_LETTER_HEADERS, deadLetterSource } from "../lib/contracts/dead_letters.ts";
+import {
+  DEAD_LETTER_HEADERS,
+  deadLetterGroup,
+  deadLetterSource,
+} from "../lib/contracts/dead_letters.ts";
 import { STAGES } from "../lib/stages.ts";
 import { loadSimData } from "../pipeline/sim/data.ts";
 import { Simulation } from "../pipeline/sim/model.ts";
@@ -185,7 +189,7 @@ Deno.test({
       );
 
       // Every partition's stored next offset is its end.
-      const group = `${env.TOPIC_NAMESPACE}ridership-history`;
+      const group = groupId(config, HISTORY.consumerGroup);
       for (const topic of [config.topics.turnstiles, config.topics.arrivals]) {
         const stored = await sql`
           SELECT partition, next_offset FROM ${sql(qualified(schema, "offsets"))}
@@ -203,6 +207,7 @@ Deno.test({
       await readToEnd(kafka, `${config.topics.turnstiles}.dlq`, (_p, message) => {
         const source = deadLetterSource(message.headers);
         const reason = String(message.headers?.[DEAD_LETTER_HEADERS.reason] ?? "");
+        assert.equal(deadLetterGroup(message.headers), groupId(config, HISTORY.consumerGroup));
         if (source?.partition === 0) letters.push({ offset: source.offset, reason });
       });
       assert.ok(letters.length >= 1, "the poison record is in the DLQ");

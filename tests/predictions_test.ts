@@ -10,13 +10,17 @@ import { parse } from "csv-parse/sync";
 import type { Kafka, KafkaMessage } from "kafkajs";
 import { createKafka } from "../lib/kafka.ts";
 import { ensureTopics, topicSpec } from "../lib/admin.ts";
-import type { Config } from "../lib/config.ts";
+import { type Config, groupId } from "../lib/config.ts";
 import { readMetric } from "../lib/metrics.ts";
 import { readToEnd } from "../lib/read_to_end.ts";
 import { STAGES } from "../lib/stages.ts";
 import { ALERTS } from "../lib/contracts/alerts.ts";
 import { LINES } from "../lib/contracts/enums.ts";
-import { DEAD_LETTER_HEADERS, deadLetterTopic } from "../lib/contracts/dead_letters.ts";
+import {
+  DEAD_LETTER_HEADERS,
+  deadLetterGroup,
+  deadLetterTopic,
+} from "../lib/contracts/dead_letters.ts";
 import { type PlatformPredictions, PREDICTIONS } from "../lib/contracts/predictions.ts";
 import { transformedKey, transformedValue } from "../lib/contracts/stations_transformed.ts";
 import { loadSimData } from "../pipeline/sim/data.ts";
@@ -226,6 +230,10 @@ Deno.test({
       assert.equal(letters.length, 1);
       assert.equal(letters[0].value!.toString(), "not an arrival");
       assert.match(String(letters[0].headers![DEAD_LETTER_HEADERS.reason]), /magic byte/);
+      assert.equal(
+        deadLetterGroup(letters[0].headers),
+        groupId(config, STAGES.predictions.consumerGroup),
+      );
     } finally {
       assert.equal(await stage.kill("SIGTERM"), 0, stage.output());
     }

@@ -8,14 +8,18 @@ import { postgresClient } from "../lib/postgres.ts";
 import { parse } from "csv-parse/sync";
 import { ConfigResourceTypes, type Kafka } from "kafkajs";
 import { createKafka } from "../lib/kafka.ts";
-import { DEAD_LETTER_HEADERS, deadLetterTopic } from "../lib/contracts/dead_letters.ts";
+import {
+  DEAD_LETTER_HEADERS,
+  deadLetterGroup,
+  deadLetterTopic,
+} from "../lib/contracts/dead_letters.ts";
 import { LINES } from "../lib/contracts/enums.ts";
 import { STATIONS as STATIONS_TOPIC } from "../lib/contracts/stations.ts";
 import { transformedKey } from "../lib/contracts/stations_transformed.ts";
 import { minInsyncReplicas } from "../lib/contracts/topics.ts";
 import { deadLetterSpec, ensureTopics, topicSpec } from "../lib/admin.ts";
 import { readToEnd } from "../lib/read_to_end.ts";
-import { type Config, loadConfig } from "../lib/config.ts";
+import { type Config, groupId, loadConfig } from "../lib/config.ts";
 import { ensureStationsConnector } from "../lib/connector.ts";
 import { configFor, freshNamespace, waitFor } from "./helpers/mod.ts";
 import { type StageProcess, startStage } from "./helpers/stage.ts";
@@ -141,9 +145,9 @@ Deno.test("stations transform writes exactly the expected station and line pairs
 
   const dead: string[] = [];
   await readToEnd(kafka, deadLetterTopic(config.topics.stations), (_p, m) => {
-    dead.push(String(m.headers?.[DEAD_LETTER_HEADERS.reason]));
+    dead.push(`${m.headers?.[DEAD_LETTER_HEADERS.reason]} (${deadLetterGroup(m.headers)})`);
   });
-  assert.deepEqual(dead, ["value is not JSON"]);
+  assert.deepEqual(dead, [`value is not JSON (${groupId(config, STATIONS.consumerGroup)})`]);
 
   // A second run replays the input and must find nothing to write; its metrics say so.
   stage = startStage(STATIONS, [], env);

@@ -9,8 +9,12 @@ import { createKafka } from "../lib/kafka.ts";
 import { createRegistry } from "../lib/registry.ts";
 import { ensureTopics, topicSpec } from "../lib/admin.ts";
 import { readToEnd } from "../lib/read_to_end.ts";
-import { DEAD_LETTER_HEADERS, deadLetterTopic } from "../lib/contracts/dead_letters.ts";
-import type { Config } from "../lib/config.ts";
+import {
+  DEAD_LETTER_HEADERS,
+  deadLetterGroup,
+  deadLetterTopic,
+} from "../lib/contracts/dead_letters.ts";
+import { type Config, groupId } from "../lib/config.ts";
 import { parseSummaryValue } from "../lib/contracts/turnstile_summary.ts";
 import { configFor, freshNamespace, waitFor } from "./helpers/mod.ts";
 import { sendSignal, type StageProcess, startStage } from "./helpers/stage.ts";
@@ -113,14 +117,16 @@ Deno.test("summary counts every station exactly and sends poison records to the 
     await waitForTotal(kafka, config, total(expected), [stage]);
     assertExact(await summaryCounts(kafka, config), expected);
 
-    const dead: { value: string | null; reason: string }[] = [];
+    const dead: { value: string | null; reason: string; group: string | null }[] = [];
     await readToEnd(kafka, deadLetterTopic(config.topics.turnstiles), (_p, m) => {
       dead.push({
         value: m.value?.toString() ?? null,
         reason: String(m.headers?.[DEAD_LETTER_HEADERS.reason] ?? ""),
+        group: deadLetterGroup(m.headers),
       });
     });
     assert.equal(dead.length, 3);
+    assert.ok(dead.every((d) => d.group === groupId(config, SUMMARY.consumerGroup)));
     assert.ok(dead.some((d) => d.value === "not avro at all" && /magic byte/.test(d.reason)));
     assert.ok(dead.some((d) => /schema id 99/.test(d.reason)), JSON.stringify(dead));
     assert.ok(dead.some((d) => d.value === null && /empty/.test(d.reason)));

@@ -13,7 +13,12 @@ import {
   WEATHER_STATUSES,
   type WeatherStatus,
 } from "./enums.ts";
-import { deadLetterHeaders, deadLetterSource, MAX_REASON_CHARS } from "./dead_letters.ts";
+import {
+  deadLetterGroup,
+  deadLetterHeaders,
+  deadLetterSource,
+  MAX_REASON_CHARS,
+} from "./dead_letters.ts";
 import { RecordShapeError } from "./shape.ts";
 import {
   AVRO_CONTRACTS,
@@ -257,13 +262,15 @@ Deno.test("topic names and compaction come from the contracts, under a namespace
   ]);
 });
 
-Deno.test("dead letters carry the reason and their source in the documented headers", () => {
-  const headers = deadLetterHeaders("value is not JSON", { topic: "t", partition: 2, offset: 9n });
+Deno.test("dead letters carry the reason, their source and the reader in the documented headers", () => {
+  const source = { topic: "t", partition: 2, offset: 9n };
+  const headers = deadLetterHeaders("value is not JSON", source, "cta-summary");
   assert.deepEqual(headers, {
     reason: "value is not JSON",
     "source.topic": "t",
     "source.partition": "2",
     "source.offset": "9",
+    "consumer.group": "cta-summary",
   });
   assert.deepEqual(deadLetterSource(headers), { topic: "t", partition: 2, offset: "9" });
   // kafkajs delivers header values as Buffers.
@@ -271,8 +278,10 @@ Deno.test("dead letters carry the reason and their source in the documented head
     Object.entries(headers).map(([name, value]) => [name, Buffer.from(value)]),
   );
   assert.deepEqual(deadLetterSource(delivered), { topic: "t", partition: 2, offset: "9" });
+  assert.equal(deadLetterGroup(delivered), "cta-summary");
   assert.equal(deadLetterSource({ reason: "x" }), null);
-  const long = deadLetterHeaders("x".repeat(5_000), { topic: "t", partition: 0, offset: "1" });
+  assert.equal(deadLetterGroup({ reason: "x" }), null);
+  const long = deadLetterHeaders("x".repeat(5_000), { topic: "t", partition: 0, offset: "1" }, "g");
   assert.equal(long.reason.length, MAX_REASON_CHARS + 1);
 });
 

@@ -1,6 +1,8 @@
 /**
  * Dead letters: a stage that cannot read an input record writes it, key and value as they were,
- * to `<topic>.dlq` with the reason and where it came from in headers, and goes on.
+ * to `<topic>.dlq` with the reason, where it came from and which consumer group could not read
+ * it in headers, and goes on. Every stage reading a topic meets its bad records, so one bad
+ * record may have a dead letter from each group.
  */
 
 export const DEAD_LETTER_HEADERS = {
@@ -8,6 +10,8 @@ export const DEAD_LETTER_HEADERS = {
   sourceTopic: "source.topic",
   sourcePartition: "source.partition",
   sourceOffset: "source.offset",
+  /** The consumer group of the stage that could not read the record. */
+  consumerGroup: "consumer.group",
   /** Set when the value was cut to fit the dead-letter topic: the original length. */
   valueTruncatedFrom: "value.truncated.from",
   keyTruncatedFrom: "key.truncated.from",
@@ -29,6 +33,7 @@ export interface DeadLetterSource {
 export function deadLetterHeaders(
   reason: string,
   source: { topic: string; partition: number; offset: bigint | string },
+  consumerGroup: string,
 ): Record<string, string> {
   return {
     [DEAD_LETTER_HEADERS.reason]: reason.length > MAX_REASON_CHARS
@@ -37,6 +42,7 @@ export function deadLetterHeaders(
     [DEAD_LETTER_HEADERS.sourceTopic]: source.topic,
     [DEAD_LETTER_HEADERS.sourcePartition]: String(source.partition),
     [DEAD_LETTER_HEADERS.sourceOffset]: String(source.offset),
+    [DEAD_LETTER_HEADERS.consumerGroup]: consumerGroup,
   };
 }
 
@@ -55,4 +61,11 @@ export function deadLetterSource(
   const offset = headerText(headers?.[DEAD_LETTER_HEADERS.sourceOffset]);
   if (topic === undefined || !Number.isInteger(partition) || offset === undefined) return null;
   return { topic, partition, offset };
+}
+
+/** The consumer group that wrote a dead letter, from its headers; null when they do not say. */
+export function deadLetterGroup(
+  headers: Readonly<Record<string, unknown>> | undefined,
+): string | null {
+  return headerText(headers?.[DEAD_LETTER_HEADERS.consumerGroup]) ?? null;
 }

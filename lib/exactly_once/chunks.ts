@@ -66,6 +66,8 @@ export interface DeadLetterTarget {
   deadLetterTopic: string;
   sourceTopic: string;
   sourcePartition: number;
+  /** The consumer group that could not read the record. */
+  consumerGroup: string;
   /** The dead-letter topic's `max.message.bytes`. */
   maxBytes: number;
 }
@@ -84,7 +86,7 @@ export function deadLetterRecord(
     topic: target.sourceTopic,
     partition: target.sourcePartition,
     offset: record.offset,
-  });
+  }, target.consumerGroup);
   const letter: OutputRecord = {
     topic: target.deadLetterTopic,
     partition: 0,

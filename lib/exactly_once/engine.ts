@@ -345,6 +345,7 @@ export class ExactlyOnceEngine {
         deadLetterTopic: hop.deadLetterTopic,
         sourceTopic: hop.inputTopic,
         sourcePartition: partition,
+        consumerGroup: this.options.group,
         maxBytes: deadLetterBytes,
       })
     );

@@ -7,6 +7,7 @@
  */
 import { parseArgs } from "node:util";
 import { groupId, loadConfig } from "../../lib/config.ts";
+import { STAGES } from "../../lib/stages.ts";
 import { createKafka } from "../../lib/kafka.ts";
 import { createRegistry } from "../../lib/registry.ts";
 import { AvroDecoder } from "../../lib/contracts/wire_format.ts";
@@ -51,7 +52,7 @@ function positiveInteger(name: string, raw: string): number {
 async function main() {
   const { values } = parseArgs({
     options: {
-      group: { type: "string", default: "ridership-history" },
+      group: { type: "string", default: STAGES.history.consumerGroup },
       concurrency: { type: "string", default: "3" },
       "max-batch-bytes": { type: "string", default: String(1024 * 1024) },
       help: { type: "boolean", default: false },

@@ -263,6 +263,7 @@ export function startHistory(
         deadLetterTopic: input.deadLetterTopic,
         sourceTopic: input.topic,
         sourcePartition: partition,
+        consumerGroup: options.group,
         maxBytes: input.deadLetterMaxBytes,
       });
     });

@@ -24,6 +24,7 @@
 import { parseArgs } from "node:util";
 import type { Consumer, KafkaMessage, Producer, Transaction } from "kafkajs";
 import { groupId, loadConfig } from "../../lib/config.ts";
+import { STAGES } from "../../lib/stages.ts";
 import { createKafka } from "../../lib/kafka.ts";
 import { createRegistry } from "../../lib/registry.ts";
 import {
@@ -162,7 +163,7 @@ async function main(options: Options): Promise<void> {
   };
   const deadLetters = deadLetterSpec(config, "arrivals");
   const deadLetterMaxBytes = Number(deadLetters.configs?.["max.message.bytes"]);
-  const group = groupId(config, "predictions");
+  const group = groupId(config, STAGES.predictions.consumerGroup);
   const { staleAfterMs, removeAfterMs } = config.dashboard.trainFreshness;
   const startedAt = Date.now();
 
@@ -553,6 +554,7 @@ async function main(options: Options): Promise<void> {
             deadLetterTopic: deadLetters.topic,
             sourceTopic: topics.arrivals,
             sourcePartition: partition,
+            consumerGroup: group,
             maxBytes: deadLetterMaxBytes,
           }),
         );

@@ -16,6 +16,7 @@
 import { parseArgs } from "node:util";
 import type { Consumer, KafkaMessage, Producer, RetryOptions } from "kafkajs";
 import { groupId, loadConfig } from "../../lib/config.ts";
+import { STAGES } from "../../lib/stages.ts";
 import { createKafka } from "../../lib/kafka.ts";
 import { deadLetterSpec, ensureTopics, partitionCount, topicSpec } from "../../lib/admin.ts";
 import { CatchUp, endOffsets, readToEnd } from "../../lib/read_to_end.ts";
@@ -85,7 +86,7 @@ async function main(): Promise<void> {
   const input = config.topics.stations;
   const output = config.topics.stationsTransformed;
   const deadLetters = deadLetterSpec(config, "stations");
-  const group = groupId(config, "stations-transform");
+  const group = groupId(config, STAGES.stations.consumerGroup);
 
   const step = async <T>(doing: string, work: () => Promise<T>): Promise<T> => {
     try {
@@ -194,7 +195,7 @@ async function main(): Promise<void> {
             messages: letters.map(({ partition, offset, reason, message }) => ({
               key: message.key,
               value: message.value,
-              headers: deadLetterHeaders(reason, { topic: input, partition, offset }),
+              headers: deadLetterHeaders(reason, { topic: input, partition, offset }, group),
             })),
           });
         }

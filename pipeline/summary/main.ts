@@ -8,6 +8,7 @@
 import { parseArgs } from "node:util";
 import type { Kafka } from "kafkajs";
 import { type Config, groupId, loadConfig } from "../../lib/config.ts";
+import { STAGES } from "../../lib/stages.ts";
 import { createKafka } from "../../lib/kafka.ts";
 import { createRegistry } from "../../lib/registry.ts";
 import {
@@ -100,7 +101,7 @@ async function written(kafka: Kafka, topic: string): Promise<bigint> {
 if (import.meta.main) {
   const { values } = parseArgs({
     options: {
-      group: { type: "string", default: "turnstile-summary" },
+      group: { type: "string", default: STAGES.summary.consumerGroup },
       concurrency: { type: "string", default: "3" },
       help: { type: "boolean", default: false },
     },
