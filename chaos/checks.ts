@@ -22,6 +22,7 @@ export function compareCounts(
   name: string,
   expected: ReadonlyMap<number, number>,
   actual: ReadonlyMap<number, number>,
+  unit = "entries",
 ): Check {
   const wrong: string[] = [];
   for (const [station, count] of expected) {
@@ -36,7 +37,7 @@ export function compareCounts(
     name,
     ok: wrong.length === 0,
     detail: wrong.length === 0
-      ? `${expected.size} stations, ${total} entries, all equal`
+      ? `${expected.size} stations, ${total} ${unit}, all equal`
       : `${wrong.length} stations differ: ${listed(wrong)}`,
   };
 }
@@ -165,12 +166,14 @@ export function simulationCheck(exitCode: number, steps: number): Check {
   };
 }
 
-/** No stage died during the run: `crashed` names those that are no longer running. */
-export function runningCheck(crashed: readonly string[]): Check {
+/** No stage died during the run: of the stages `started`, `crashed` are no longer running. */
+export function runningCheck(started: readonly string[], crashed: readonly string[]): Check {
   return {
     name: "every stage is still running",
     ok: crashed.length === 0,
-    detail: crashed.length === 0 ? "summary, stations and dashboard alive" : crashed.join(", "),
+    detail: crashed.length === 0
+      ? `${started.length} alive: ${started.join(", ")}`
+      : `not running: ${crashed.join(", ")}`,
   };
 }
 

@@ -104,10 +104,15 @@ Deno.test("the simulation and the stages pass only when they ended or stayed as 
     detail: "exit code 0 after 24 steps",
   });
   assert.equal(simulationCheck(128, 9).ok, false);
-  assert.equal(runningCheck([]).ok, true);
-  const crashed = runningCheck(["summary-a-3", "stations-2"]);
+  const started = ["summary-a-3", "stations-2", "history"];
+  assert.deepEqual(runningCheck(started, []), {
+    name: "every stage is still running",
+    ok: true,
+    detail: "3 alive: summary-a-3, stations-2, history",
+  });
+  const crashed = runningCheck(started, ["summary-a-3", "stations-2"]);
   assert.equal(crashed.ok, false);
-  assert.equal(crashed.detail, "summary-a-3, stations-2");
+  assert.equal(crashed.detail, "not running: summary-a-3, stations-2");
 });
 
 Deno.test("the renamed station serves a line the transform keeps, whatever the seed", () => {

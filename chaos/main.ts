@@ -170,6 +170,7 @@ async function main(options: Options): Promise<number> {
         "history arrivals in PostgreSQL = arrivals produced, per station",
         arrivalsProduced,
         (await historyCounts(config)).arrivals,
+        "arrivals",
       ),
     );
 
@@ -201,7 +202,12 @@ async function main(options: Options): Promise<number> {
       history,
       predictions,
     ];
-    checks.push(runningCheck(stageChildren.filter((c) => !c.running).map((c) => c.name)));
+    checks.push(
+      runningCheck(
+        stageChildren.map((c) => c.name),
+        stageChildren.filter((c) => !c.running).map((c) => c.name),
+      ),
+    );
   } catch (error) {
     checks.push({ name: "the run completed", ok: false, detail: (error as Error).message });
   } finally {
