@@ -27,6 +27,8 @@ export class SimulationKafkaSink {
   // A station's turnstile events of one step are all alike: each is encoded once per step.
   readonly #turnstileMessages = new Map<number, { time: number; message: Message }>();
   readonly #partitionCounts = new Map<string, number>();
+  /** Records sent so far, and their key and value bytes: the record size a peer is given. */
+  readonly sent = { records: 0, bytes: 0 };
 
   private constructor(
     private readonly producer: Producer,
@@ -109,9 +111,12 @@ export class SimulationKafkaSink {
       value: this.encodeArrival(a),
     }));
     const turnstiles: Message[] = [];
+    let bytes = 0;
+    for (const a of arrivals) bytes += recordBytes(a);
     for (const e of step.entries) {
       const message = this.#turnstileMessage(e.stationId, e.name, e.line, step.time);
       for (let i = 0; i < e.count; i++) turnstiles.push(message);
+      bytes += e.count * recordBytes(message);
     }
     // One partition per request, so that a leader change cannot duplicate a step's events.
     await sendPerPartition(
@@ -123,9 +128,13 @@ export class SimulationKafkaSink {
       this.#partitionCounts,
       this.messagesPerSend,
     );
+    this.sent.records += arrivals.length + turnstiles.length;
+    this.sent.bytes += bytes;
   }
 
   async close(): Promise<void> {
     await this.producer.disconnect();
   }
 }
+
+const recordBytes = (m: Message) => (m.key as Buffer).length + (m.value as Buffer).length;
