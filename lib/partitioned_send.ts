@@ -62,7 +62,12 @@ export async function sendPerPartition(
     for (const [partition, group] of byPartition(topic, messages, partitions)) {
       jobs.push((async () => {
         for (let offset = 0; offset < group.length; offset += chunkSize) {
-          const chunk = group.slice(offset, offset + chunkSize).map((m) => ({ ...m, partition }));
+          // Most messages already name their partition (the simulation's do): only the others
+          // are copied: copying them all took about 15 % of the simulation's CPU.
+          const chunk = group.slice(offset, offset + chunkSize);
+          for (let i = 0; i < chunk.length; i++) {
+            if (chunk[i].partition !== partition) chunk[i] = { ...chunk[i], partition };
+          }
           await producer.send({ topic, acks: -1, messages: chunk });
         }
       })());
