@@ -71,13 +71,28 @@ export class Child {
     );
   }
 
-  async kill(signal: Deno.Signal): Promise<number> {
+  /** Sends `signal`; a process still running `graceMs` later is SIGKILLed. Its exit code. */
+  kill(signal: Deno.Signal, graceMs = 30_000): Promise<number> {
+    this.#signal(signal);
+    return signal === "SIGKILL" ? this.exited : this.exitWithin(graceMs);
+  }
+
+  /** Its exit code once it ends by itself; one still running after `timeoutMs` is SIGKILLed. */
+  async exitWithin(timeoutMs: number): Promise<number> {
+    const late = setTimeout(() => this.#signal("SIGKILL"), timeoutMs);
+    try {
+      return await this.exited;
+    } finally {
+      clearTimeout(late);
+    }
+  }
+
+  #signal(signal: Deno.Signal): void {
     try {
       this.#process.kill(signal);
     } catch {
       // already gone
     }
-    return await this.exited;
   }
 }
 

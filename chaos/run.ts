@@ -120,12 +120,7 @@ export class Run {
   /** SIGTERM to every child still running, SIGKILL to those still there 10 s later. */
   async stopChildren(): Promise<void> {
     await Promise.all(
-      this.children.filter((c) => c.running).map(async (c) => {
-        const stopped = c.kill("SIGTERM");
-        const late = setTimeout(() => c.kill("SIGKILL"), 10_000);
-        await stopped;
-        clearTimeout(late);
-      }),
+      this.children.filter((c) => c.running).map((c) => c.kill("SIGTERM", 10_000)),
     );
   }
 

@@ -4,6 +4,7 @@
  * a stack of its own in a temporary directory on shifted ports and wipes it afterwards.
  */
 import assert from "node:assert/strict";
+import { endWithin } from "./helpers/stage.ts";
 
 Deno.test({
   name: "counts stay exact after ten SIGKILLs of the summary and restarts of every service",
@@ -12,7 +13,7 @@ Deno.test({
   fn: async () => {
     const stackDir = await Deno.makeTempDir({ prefix: "cta-chaos-test-" });
     try {
-      const output = await new Deno.Command("deno", {
+      const chaos = new Deno.Command("deno", {
         args: [
           "run",
           "-P=stack",
@@ -32,7 +33,14 @@ Deno.test({
         env: { STACK_DIR: stackDir, CHAOS_PORT_SHIFT: "600" },
         stdout: "piped",
         stderr: "piped",
-      }).output();
+      }).spawn();
+      // It takes 2–4 minutes; its own waits are bounded, and this bounds the whole of it.
+      const output = await endWithin(
+        chaos.output(),
+        chaos,
+        15 * 60_000,
+        () => "the chaos run still ran after 15 minutes",
+      );
       const text = new TextDecoder().decode(output.stdout);
       const errors = new TextDecoder().decode(output.stderr);
       console.log(text.slice(text.indexOf("\nfaults")));
