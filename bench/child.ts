@@ -1,4 +1,5 @@
 /** A child process whose output is kept (the last lines) and which is stopped by a signal. */
+import { killAfter, signal } from "../lib/process_deadline.ts";
 
 export interface Child {
   readonly pid: number;
@@ -24,26 +25,13 @@ export function watch(child: Deno.ChildProcess): Child {
     await drained;
     return status.code;
   });
-  const signal = (name: Deno.Signal) => {
-    try {
-      child.kill(name);
-    } catch {
-      // already gone
-    }
-  };
   return {
     pid: child.pid,
     output: () => text,
     exited,
     async stop(name: Deno.Signal = "SIGTERM", graceMs = 15_000) {
-      signal(name);
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
-      const code = await Promise.race([exited, late.then(() => undefined)]);
-      clearTimeout(timer);
-      if (code !== undefined) return code;
-      signal("SIGKILL");
-      return await exited;
+      signal(child, name);
+      return (await killAfter(exited, child, graceMs)).value;
     },
   };
 }

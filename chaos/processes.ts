@@ -1,6 +1,7 @@
 /** The chaos run's own child processes: stages and the dashboard, with their output in files. */
 import { freePort, pollReady } from "../lib/health.ts";
 import { denoArgs, STAGES, type StageSpec } from "../lib/stages.ts";
+import { killAfter, signal } from "../lib/process_deadline.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 
@@ -71,28 +72,15 @@ export class Child {
     );
   }
 
-  /** Sends `signal`; a process still running `graceMs` later is SIGKILLed. Its exit code. */
-  kill(signal: Deno.Signal, graceMs = 30_000): Promise<number> {
-    this.#signal(signal);
-    return signal === "SIGKILL" ? this.exited : this.exitWithin(graceMs);
+  /** Sends `name`; a process still running `graceMs` later is SIGKILLed. Its exit code. */
+  kill(name: Deno.Signal, graceMs = 30_000): Promise<number> {
+    signal(this.#process, name);
+    return name === "SIGKILL" ? this.exited : this.exitWithin(graceMs);
   }
 
   /** Its exit code once it ends by itself; one still running after `timeoutMs` is SIGKILLed. */
   async exitWithin(timeoutMs: number): Promise<number> {
-    const late = setTimeout(() => this.#signal("SIGKILL"), timeoutMs);
-    try {
-      return await this.exited;
-    } finally {
-      clearTimeout(late);
-    }
-  }
-
-  #signal(signal: Deno.Signal): void {
-    try {
-      this.#process.kill(signal);
-    } catch {
-      // already gone
-    }
+    return (await killAfter(this.exited, this.#process, timeoutMs)).value;
   }
 }
 

@@ -1,6 +1,7 @@
 /** Pipeline stages as real subprocesses, the way a user runs them, for integration tests. */
 import { freePort, pollReady } from "../../lib/health.ts";
 import { denoArgs, type StageSpec } from "../../lib/stages.ts";
+import { killAfter, signal } from "../../lib/process_deadline.ts";
 
 const ROOT = new URL("../../", import.meta.url);
 
@@ -75,13 +76,9 @@ export function startStage(
         () => `${stage.task} still ran after ${timeoutMs} ms`,
         () => text,
       ),
-    kill(signal: Deno.Signal = "SIGTERM", timeoutMs = 60_000) {
-      try {
-        child.kill(signal);
-      } catch {
-        // already gone
-      }
-      const late = () => `${stage.task} still ran ${timeoutMs} ms after ${signal}`;
+    kill(name: Deno.Signal = "SIGTERM", timeoutMs = 60_000) {
+      signal(child, name);
+      const late = () => `${stage.task} still ran ${timeoutMs} ms after ${name}`;
       return endWithin(exited, child, timeoutMs, late, () => text);
     },
   };
@@ -98,22 +95,10 @@ export async function endWithin<T>(
   late: () => string,
   printed: () => string = () => "",
 ): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeUp = new Promise<typeof TIME_UP>((resolve) => {
-    timer = setTimeout(() => resolve(TIME_UP), timeoutMs);
-  });
-  const outcome = await Promise.race([exited, timeUp]).finally(() => clearTimeout(timer));
-  if (outcome !== TIME_UP) return outcome as T;
-  try {
-    child.kill("SIGKILL");
-  } catch {
-    // it ended in between
-  }
-  await exited;
-  throw new Error(`${late()}; SIGKILLed. It printed:\n${printed()}`);
+  const { value, killed } = await killAfter(exited, child, timeoutMs);
+  if (killed) throw new Error(`${late()}; SIGKILLed. It printed:\n${printed()}`);
+  return value;
 }
-
-const TIME_UP = Symbol("time up");
 
 /**
  * Sends a signal to any process, through kill(1): the tests may run `kill`, not signal at
