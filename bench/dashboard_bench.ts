@@ -1,8 +1,8 @@
 /**
  * End-to-end figures of the dashboard against the real stack: `deno task bench:dashboard`.
- *  1. latency from a produced TURNSTILE_SUMMARY record to the new count at an SSE client;
- *  2. latency from a produced turnstile event, through the exactly-once summary stage
+ *  1. latency from a produced turnstile event, through the exactly-once summary stage
  *     (`pipeline/summary/main.ts`, a subprocess), to the new count at an SSE client;
+ *  2. latency from a produced TURNSTILE_SUMMARY record to the new count at an SSE client;
  *  3. many concurrent SSE clients held while records flow: delivery latency and server CPU.
  * Event -> pixel in Chromium is bench/pixel_bench.ts, which the deno.json task runs after this.
  * Options (env): BENCH_EVENTS (500), BENCH_CLIENTS (1000), BENCH_FANOUT_EVENTS (50).
@@ -94,28 +94,15 @@ const dashboard = await startDashboard(namespace);
 console.log(`dashboard pid ${dashboard.pid} at ${dashboard.url}, namespace ${namespace}`);
 
 try {
-  // 1. Latency: one record per station, so coalescing within the batch window loses none.
   // Warm up: the dashboard subscribes within a few seconds of the topic appearing.
-  await inputs.turnstileSummaries([[1, 0]]);
   for (let i = 0; i < 100; i++) {
     const health = await (await fetch(`${dashboard.url}/healthz`)).json();
     if (health.subscribedTopics.includes(config.topics.turnstileSummary)) break;
     await sleep(200);
   }
   await sleep(1000);
-  const latencies = await firstCountLatencies(
-    `${dashboard.url}/api/events`,
-    100_000,
-    (stationId) => inputs.turnstileSummaries([[stationId, 1]]),
-    "all latency samples",
-  );
-  console.log(
-    `record -> SSE client latency (${EVENTS} records, one per ${PACE_MS} ms): ${
-      latencySummary(latencies)
-    }`,
-  );
 
-  // 2. The whole way: turnstile event -> summary transaction -> TURNSTILE_SUMMARY -> SSE.
+  // 1. The whole way: turnstile event -> summary transaction -> TURNSTILE_SUMMARY -> SSE.
   await inputs.createTopics(["turnstiles"]);
   const ids = await registerTopicSchemas(inputs.registry, "turnstiles", config.topics.turnstiles);
   const encodeKey = TURNSTILES.key.encoder(ids.key);
@@ -154,7 +141,22 @@ try {
     }`,
   );
 
-  // 2. Fan-out: CLIENTS concurrent streams, FANOUT_EVENTS count changes, 10 per second.
+  // 2. Latency from a TURNSTILE_SUMMARY record, one per station, so coalescing within the batch
+  // window loses none. It runs after 1: the summary stage refuses to start on a TURNSTILE_SUMMARY
+  // that holds counts it did not write.
+  const latencies = await firstCountLatencies(
+    `${dashboard.url}/api/events`,
+    100_000,
+    (stationId) => inputs.turnstileSummaries([[stationId, 1]]),
+    "all latency samples",
+  );
+  console.log(
+    `record -> SSE client latency (${EVENTS} records, one per ${PACE_MS} ms): ${
+      latencySummary(latencies)
+    }`,
+  );
+
+  // 3. Fan-out: CLIENTS concurrent streams, FANOUT_EVENTS count changes, 10 per second.
   const fanout: number[] = [];
   const countSentAt = new Map<number, number>();
   let snapshots = 0;
