@@ -18,8 +18,14 @@ export interface HubOptions {
   snapshot: () => DashboardState;
   maxClients: number;
   ringSize: number;
-  /** Changes arriving within this window go out as one delta. */
+  /** Changes arriving within this window go out as one delta (with one client; see below). */
   windowMs: number;
+  /**
+   * Every delta costs a write per client, so the window widens by this much per connected
+   * client, up to `maxWindowMs`: one viewer gets changes soonest, many share fewer writes.
+   */
+  windowMsPerClient?: number;
+  maxWindowMs?: number;
   heartbeatMs: number;
   /** A client whose queue stays full this long is dropped (it reconnects for a snapshot). */
   maxBehindMs: number;
@@ -38,6 +44,15 @@ interface Client {
 }
 
 const encoder = new TextEncoder();
+
+/** How long changes wait to go out together, given how many clients each delta is written to. */
+export function flushWindowMs(
+  options: Pick<HubOptions, "windowMs" | "windowMsPerClient" | "maxWindowMs">,
+  clients: number,
+): number {
+  const widened = options.windowMs + Math.max(0, clients - 1) * (options.windowMsPerClient ?? 0);
+  return Math.min(widened, Math.max(options.windowMs, options.maxWindowMs ?? options.windowMs));
+}
 
 export class SseHub {
   readonly #options: HubOptions;
@@ -97,7 +112,10 @@ export class SseHub {
     if (this.#closed || changes.length === 0) return;
     this.#pending.push(...changes);
     this.#pendingUpdatedAt = updatedAt;
-    this.#flushTimer ??= setTimeout(() => this.flush(), this.#options.windowMs);
+    this.#flushTimer ??= setTimeout(
+      () => this.flush(),
+      flushWindowMs(this.#options, this.#clients.size),
+    );
   }
 
   /** Sends the pending changes as one delta now. */

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type ClientSink, SseHub } from "./hub.ts";
+import { type ClientSink, flushWindowMs, SseHub } from "./hub.ts";
 import { emptyState } from "./state.ts";
 
 class FakeSink implements ClientSink {
@@ -205,5 +205,41 @@ Deno.test("a client that missed deltas gets a snapshot once it has drained", () 
   const snapshots = sink.events().filter((e) => e.event === "snapshot");
   assert.equal(snapshots.length, 2, "the first one and exactly one after draining");
   assert.equal(snapshots[1].id, hub.lastEventId);
+  hub.close();
+});
+
+Deno.test("the window widens with the clients each delta is written to, up to its limit", () => {
+  const options = { windowMs: 5, windowMsPerClient: 0.01, maxWindowMs: 15 };
+  assert.equal(flushWindowMs(options, 0), 5);
+  assert.equal(flushWindowMs(options, 1), 5);
+  assert.equal(flushWindowMs(options, 101), 6);
+  assert.equal(flushWindowMs(options, 1001), 15);
+  assert.equal(flushWindowMs(options, 5000), 15);
+  // Without a per-client widening, or with a limit under the window, the window is fixed.
+  assert.equal(flushWindowMs({ windowMs: 5 }, 1000), 5);
+  assert.equal(flushWindowMs({ windowMs: 20, windowMsPerClient: 1, maxWindowMs: 15 }, 10), 20);
+});
+
+Deno.test("with many clients, changes wait the widened window before going out", async () => {
+  const state = emptyState();
+  const hub = new SseHub({
+    snapshot: () => state,
+    maxClients: 10,
+    ringSize: 8,
+    windowMs: 5,
+    windowMsPerClient: 100,
+    maxWindowMs: 300,
+    heartbeatMs: 10_000,
+    maxBehindMs: 1000,
+    retryMs: 2000,
+  });
+  const sinks = [new FakeSink(), new FakeSink(), new FakeSink()];
+  for (const sink of sinks) hub.connect(sink, null);
+  const deltas = () => sinks[0].events().filter((e) => e.event === "delta").length;
+  hub.publish([turnstile(1, 1)], null);
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal(deltas(), 0, "three clients: the window is 205 ms");
+  await new Promise((r) => setTimeout(r, 250));
+  assert.equal(deltas(), 1);
   hub.close();
 });
