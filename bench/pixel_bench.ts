@@ -17,7 +17,7 @@
 import "../tests/deno_fs_shim.ts";
 import type { Kafka } from "kafkajs";
 import { STAGES } from "../lib/stages.ts";
-import { CLOCK_TICKS_PER_SECOND, cpuTicks, latencySummary } from "./figures.ts";
+import { CLOCK_TICKS_PER_SECOND, cpuTicks, latencySummary, percentile } from "./figures.ts";
 import { startStage } from "../tests/helpers/stage.ts";
 import { closeBrowser, launchChromium } from "../tests/helpers/browser.ts";
 import {
@@ -89,7 +89,15 @@ function match(
   markers: { train: string; station: number; ackedAt: number }[],
   seen: Sighting[],
 ): number[] {
-  const latencies: number[] = [];
+  return matchTimed(markers, seen).map((m) => m.latency);
+}
+
+/** As `match`, with the time each matched marker was acknowledged. */
+function matchTimed(
+  markers: { train: string; station: number; ackedAt: number }[],
+  seen: Sighting[],
+): { ackedAt: number; latency: number }[] {
+  const latencies: { ackedAt: number; latency: number }[] = [];
   const next = new Map<string, number>();
   for (const marker of markers) {
     let i = next.get(marker.train) ?? 0;
@@ -99,7 +107,7 @@ function match(
         seen[i].at < marker.ackedAt - 1000)
     ) i++;
     if (i === seen.length) continue;
-    latencies.push(seen[i].at - marker.ackedAt);
+    latencies.push({ ackedAt: marker.ackedAt, latency: seen[i].at - marker.ackedAt });
     next.set(marker.train, i + 1);
   }
   return latencies;
@@ -330,6 +338,18 @@ export async function runPixelBench(): Promise<void> {
         `${markers.length} marker arrivals, one per ${MARKER_MS} ms`,
     );
     console.log(`event -> pixel (ack -> Chromium DOM): ${latencySummary(pixel)}`);
+    if (seconds >= 120) {
+      // Whether the figure drifts over a long run (a stack just started warms up, for instance).
+      const perMinute: number[][] = [];
+      for (const { ackedAt, latency } of matchTimed(markers, seen)) {
+        (perMinute[Math.floor((ackedAt - markers[0].ackedAt) / 60_000)] ??= []).push(latency);
+      }
+      console.log(
+        `  p99 by minute: ${
+          perMinute.map((l) => percentile([...l].sort((a, b) => a - b), 99).toFixed(1)).join(", ")
+        } ms`,
+      );
+    }
     console.log(`event -> SSE client (ack -> delta here): ${latencySummary(toClient)}`);
     console.log(`  of which in the page: ack -> its delta handler ${latencySummary(toPage)}`);
     {
