@@ -305,7 +305,8 @@ export async function runPixelBench(): Promise<void> {
       .filter((c) => c.lag !== null).map((c) => `${c.role} ${c.lag}`);
     await sleep(3000);
     const seen = await page.evaluate(() => (globalThis as unknown as { seen: Sighting[] }).seen);
-    const pixel = match(markers, seen);
+    const pixelTimed = matchTimed(markers, seen);
+    const pixel = pixelTimed.map((m) => m.latency);
     const toClient = match(markers, sse);
     const received = await page.evaluate(() =>
       (globalThis as unknown as { received: Sighting[] }).received
@@ -341,7 +342,7 @@ export async function runPixelBench(): Promise<void> {
     if (seconds >= 120) {
       // Whether the figure drifts over a long run (a stack just started warms up, for instance).
       const perMinute: number[][] = [];
-      for (const { ackedAt, latency } of matchTimed(markers, seen)) {
+      for (const { ackedAt, latency } of pixelTimed) {
         (perMinute[Math.floor((ackedAt - markers[0].ackedAt) / 60_000)] ??= []).push(latency);
       }
       console.log(

@@ -49,7 +49,7 @@ export class LiveState {
       maxClients: options.maxClients,
       ringSize: options.ringSize ?? DEFAULT_RING_SIZE,
       windowMs: options.windowMs ?? DEFAULT_WINDOW_MS,
-      windowMsPerClient: options.windowMs === undefined ? WINDOW_MS_PER_CLIENT : 0,
+      windowMsPerClient: WINDOW_MS_PER_CLIENT,
       maxWindowMs: MAX_WINDOW_MS,
       heartbeatMs: options.heartbeatMs ?? 15_000,
       maxBehindMs: options.maxBehindMs ?? 30_000,
