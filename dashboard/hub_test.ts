@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type ClientSink, flushWindowMs, SseHub } from "./hub.ts";
+import { type ClientSink, flushWindowMs, type HubOptions, SseHub } from "./hub.ts";
 import { emptyState } from "./state.ts";
 
 class FakeSink implements ClientSink {
@@ -23,14 +23,23 @@ class FakeSink implements ClientSink {
   }
 }
 
-function makeHub(overrides: { maxClients?: number; ringSize?: number; now?: () => number } = {}) {
+function makeHub(
+  overrides: Partial<
+    Pick<
+      HubOptions,
+      "maxClients" | "ringSize" | "now" | "windowMs" | "windowMsPerClient" | "maxWindowMs"
+    >
+  > = {},
+) {
   const state = emptyState();
   state.turnstiles["1"] = 99;
   return new SseHub({
     snapshot: () => state,
     maxClients: overrides.maxClients ?? 10,
     ringSize: overrides.ringSize ?? 8,
-    windowMs: 10_000,
+    windowMs: overrides.windowMs ?? 10_000,
+    windowMsPerClient: overrides.windowMsPerClient,
+    maxWindowMs: overrides.maxWindowMs,
     heartbeatMs: 10_000,
     maxBehindMs: 1000,
     retryMs: 2000,
@@ -221,18 +230,7 @@ Deno.test("the window widens with the clients each delta is written to, up to it
 });
 
 Deno.test("with many clients, changes wait the widened window before going out", async () => {
-  const state = emptyState();
-  const hub = new SseHub({
-    snapshot: () => state,
-    maxClients: 10,
-    ringSize: 8,
-    windowMs: 5,
-    windowMsPerClient: 100,
-    maxWindowMs: 300,
-    heartbeatMs: 10_000,
-    maxBehindMs: 1000,
-    retryMs: 2000,
-  });
+  const hub = makeHub({ windowMs: 5, windowMsPerClient: 100, maxWindowMs: 300 });
   const sinks = [new FakeSink(), new FakeSink(), new FakeSink()];
   for (const sink of sinks) hub.connect(sink, null);
   const deltas = () => sinks[0].events().filter((e) => e.event === "delta").length;
