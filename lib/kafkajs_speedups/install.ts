@@ -10,7 +10,9 @@
  * - Encoder varint/varlong writers that write into the existing buffer (all requests);
  * - Record/RecordBatch that size a whole uncompressed batch first and write it into one buffer
  *   (record_batch.ts); what they do not handle goes to kafkajs's own code;
- * - a linear groupMessagesPerPartition (grouping.ts).
+ * - a linear groupMessagesPerPartition (grouping.ts);
+ * - a RecordBatch decoder that reads records in place (record_batch_decode.ts): kafkajs spends
+ *   most of a consumer's CPU decoding records one Decoder, Buffer and BigInt at a time.
  *
  * Evaluating this module installs them, and only over the kafkajs version they were written
  * for: over any other it patches nothing and logs one line saying why. kafkajs is CommonJS, and
@@ -34,6 +36,7 @@ import {
   type RecordBatchArgs,
   sizeRecord,
 } from "./record_batch.ts";
+import { decodeCounts, fastRecordBatchDecoder, kafkajsDecoding } from "./record_batch_decode.ts";
 import { isSmallLong, uVarIntSize, varLongSize, writeUVarIntAt, writeVarLongAt } from "./varint.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -84,6 +87,7 @@ export function installInto(
   const groupingPath = modulePath("producer/groupMessagesPerPartition.js");
   const groupingBoundEarly = modulePath("producer/sendMessages.js") in require.cache;
   const recordPath = modulePath("protocol/recordBatch/record/v0/index.js");
+  const batchDecoderPath = modulePath("protocol/recordBatch/v0/decoder.js");
   const Encoder: Any = require(modulePath("protocol/encoder.js"));
   const recordBatchModule: Any = require(modulePath("protocol/recordBatch/v0/index.js"));
 
@@ -91,6 +95,7 @@ export function installInto(
     Record: require(recordPath) as (args: RecordArgs) => Any,
     RecordBatch: recordBatchModule.RecordBatch as (args: RecordBatchArgs) => Promise<Any>,
     groupMessagesPerPartition: require(groupingPath) as (args: GroupingArgs) => Any,
+    decodeRecordBatch: require(batchDecoderPath) as (decoder: Any) => Promise<Any>,
     writeUVarInt: Encoder.prototype.writeUVarInt as (value: number) => Any,
     writeVarLong: Encoder.prototype.writeVarLong as (value: Any) => Any,
     sizeOfVarLong: Encoder.sizeOfVarLong as (value: Any) => number,
@@ -132,6 +137,9 @@ export function installInto(
     encoder.offset = bytes.length;
     return Promise.resolve(encoder);
   };
+  const fastDecodeRecordBatch = fastRecordBatchDecoder(kafkajsDecoding(require));
+  const decodeRecordBatch = (decoder: Any): Promise<Any> =>
+    enabled ? fastDecodeRecordBatch(decoder) : original.decodeRecordBatch(decoder);
   const grouping = (args: GroupingArgs) => {
     if (!enabled) return original.groupMessagesPerPartition(args);
     counts.fastGroupings++;
@@ -143,6 +151,10 @@ export function installInto(
   recordBatchModule.RecordBatch = recordBatch;
   require(groupingPath);
   require.cache[groupingPath]!.exports = grouping;
+  require.cache[batchDecoderPath]!.exports = decodeRecordBatch;
+  // kafkajs's fetch message decoder binds the batch decoder when evaluated (the compaction fix,
+  // installed after this, replaces that decoder and requires the batch decoder anew).
+  delete require.cache[modulePath("protocol/requests/fetch/v4/decodeMessages.js")];
   // The produce requests bind Record and RecordBatch when evaluated, and kafkajs requires them
   // anew for each request: evicted, they are evaluated again with the dispatchers above.
   for (const version of RECORD_BATCH_PRODUCE_VERSIONS) {
@@ -185,6 +197,8 @@ export interface KafkajsSpeedupStatus {
   batches: { fast: number; kafkajs: number };
   /** Requests whose messages were grouped by partition here. */
   groupings: number;
+  /** Fetched record batches decoded here, and records among them left to kafkajs's decoder. */
+  decoded: { batches: number; kafkajsRecords: number };
 }
 
 export function kafkajsSpeedupStatus(): KafkajsSpeedupStatus {
@@ -196,5 +210,6 @@ export function kafkajsSpeedupStatus(): KafkajsSpeedupStatus {
     grouping: installed && enabled && !installation.groupingBoundEarly,
     batches: { fast: counts.fastBatches, kafkajs: counts.kafkajsBatches },
     groupings: counts.fastGroupings,
+    decoded: { ...decodeCounts },
   };
 }

@@ -12,7 +12,7 @@ import {
   versionMismatch,
 } from "../kafkajs_upstream.ts";
 import assert from "node:assert/strict";
-import type { Buffer } from "node:buffer";
+import { Buffer } from "node:buffer";
 import kafkajs, { Kafka } from "kafkajs";
 import {
   random,
@@ -306,4 +306,36 @@ Deno.test("an unreadable kafkajs version patches nothing either", () => {
   assert.deepEqual(asked, ["./package.json"]);
   assert.deepEqual(lines, [result]);
   assert.match(lines[0], /^kafkajs speedups off: cannot read kafkajs's version \(Requires read/);
+});
+
+Deno.test("fetched record batches go through the in-place decoder, decoded as kafkajs decodes", async () => {
+  // The message decoder kafkajs's fetch responses use (the compaction fix's, over the batch
+  // decoder this module installed).
+  const decodeMessages = require("./src/protocol/requests/fetch/v4/decodeMessages.js");
+  const RecordBatch = require("./src/protocol/recordBatch/v0/index.js").RecordBatch;
+  const Record = require("./src/protocol/recordBatch/record/v0/index.js");
+  const Decoder = require("./src/protocol/decoder.js");
+  const next = random(9);
+  const batches: Buffer[] = [];
+  for (let b = 0; b < 3; b++) {
+    const messages = randomMessages(next, 30);
+    const encoded = await RecordBatch({
+      firstOffset: String(1_000 * b),
+      firstTimestamp: 1_700_000_000_000,
+      lastOffsetDelta: messages.length - 1,
+      records: messages.map((m: Any, offsetDelta: number) =>
+        Record({ ...m, offsetDelta, timestampDelta: offsetDelta })
+      ),
+    });
+    batches.push(encoded.buffer);
+  }
+  const fetched = () => {
+    const all = Buffer.concat(batches);
+    return new Decoder(new Encoder().writeInt32(all.length).writeBuffer(all).buffer);
+  };
+  const before = kafkajsSpeedupStatus().decoded.batches;
+  const [original, fast] = await bothWays(() => decodeMessages(fetched()));
+  assert.equal(kafkajsSpeedupStatus().decoded.batches - before, 3, "decoded here");
+  assert.equal(fast.length, 90);
+  assert.deepEqual(fast, original);
 });
