@@ -10,7 +10,7 @@ import { parseArgs } from "node:util";
 import { loadConfig, type OpsTarget, opsTargetsValue } from "./lib/config.ts";
 import { freePort, pollReady } from "./lib/health.ts";
 import { loadStackSettings } from "./stack/settings.ts";
-import { denoArgs, STAGES, type StageSpec, stagesStartedByStart } from "./lib/stages.ts";
+import { launchCommand, STAGES, type StageSpec, stagesStartedByStart } from "./lib/stages.ts";
 import { renderTable } from "./stack/table.ts";
 
 const HELP = `Usage: deno task start [options] [-- simulation options]
@@ -32,6 +32,8 @@ const ROOT = new URL(".", import.meta.url);
 interface Child {
   name: string;
   process: Deno.ChildProcess;
+  /** In a session of its own: a terminal's Ctrl+C does not reach it. */
+  detached: boolean;
 }
 
 // Lines every Deno process prints once that say nothing about the system.
@@ -71,8 +73,10 @@ function spawn(
   index: number,
   env: Record<string, string>,
 ): Child {
-  const process = new Deno.Command(Deno.execPath(), {
-    args: denoArgs(stage, args),
+  const command = launchCommand(stage, args);
+  const process = new Deno.Command(command.cmd, {
+    args: command.args,
+    detached: command.detached,
     cwd: ROOT,
     env: { KAFKAJS_NO_PARTITIONER_WARNING: "1", ...env },
     stdout: "piped",
@@ -82,7 +86,15 @@ function spawn(
   const color = COLORS[index % COLORS.length];
   relay(name, color, process.stdout);
   relay(name, color, process.stderr);
-  return { name, process };
+  return { name, process, detached: command.detached };
+}
+
+function signal(child: Child, name: Deno.Signal): void {
+  try {
+    child.process.kill(name);
+  } catch {
+    // already ended
+  }
 }
 
 async function stack(command: string): Promise<boolean> {
@@ -144,26 +156,18 @@ async function main() {
     if (stopping) return;
     stopping = true;
     console.log("start: stopping everything it started…");
-    // After a terminal's Ctrl+C the children got the SIGINT too; give them a moment first.
+    // After a terminal's Ctrl+C the children got the SIGINT too; give them a moment first. Those
+    // in a session of their own did not: they are told now.
+    for (const child of children.filter((c) => c.detached)) signal(child, "SIGTERM");
     const deadline = Date.now() + graceMs;
     while (exited.size < children.length && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    for (const child of children.filter((c) => !exited.has(c.name))) {
-      try {
-        child.process.kill("SIGTERM");
-      } catch {
-        // already ended
-      }
+    for (const child of children.filter((c) => !c.detached && !exited.has(c.name))) {
+      signal(child, "SIGTERM");
     }
     const timeout = setTimeout(() => {
-      for (const child of children) {
-        try {
-          child.process.kill("SIGKILL");
-        } catch {
-          // already ended
-        }
-      }
+      for (const child of children) signal(child, "SIGKILL");
     }, 15_000);
     await Promise.all(children.map((c) => c.process.status));
     clearTimeout(timeout);

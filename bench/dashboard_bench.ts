@@ -107,7 +107,7 @@ try {
   const ids = await registerTopicSchemas(inputs.registry, "turnstiles", config.topics.turnstiles);
   const encodeKey = TURNSTILES.key.encoder(ids.key);
   const encodeValue = TURNSTILES.value.encoder(ids.value);
-  const stage = startStage(STAGES.summary, [], { TOPIC_NAMESPACE: namespace });
+  const stage = startStage(STAGES.summary, [], { TOPIC_NAMESPACE: namespace }, { asStart: true });
   let endToEnd: number[] = [];
   const producer = inputs.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();

@@ -9,6 +9,9 @@
  * Both sides read the same machine clock (Date.now() here, timeOrigin + now() in the page).
  * It also prints the part of that time spent before the page's own delta handler ran, and how
  * busy the page's main thread was (long animation frames, and Chromium's task durations).
+ * The simulation and the summary start as `deno task start` starts them: background stages, in
+ * sessions of their own at a lower CPU weight (BENCH_PIXEL_EQUAL_WEIGHT=1 starts them as their
+ * deno.json tasks do, at the weight of everything else).
  * Options (env): BENCH_PIXEL_SECONDS (60), BENCH_MARKER_MS (100); to look closer:
  * BENCH_PIXEL_WORST=1 lists the slowest markers hop by hop, BENCH_PIXEL_TRACE=<file> writes a
  * Chromium trace of the first BENCH_PIXEL_TRACE_MS (5000) ms and BENCH_PIXEL_PROFILE=<file> a
@@ -16,7 +19,7 @@
  */
 import "../tests/deno_fs_shim.ts";
 import type { Kafka } from "kafkajs";
-import { STAGES } from "../lib/stages.ts";
+import { BACKGROUND_NICE, STAGES } from "../lib/stages.ts";
 import { CLOCK_TICKS_PER_SECOND, cpuTicks, latencySummary, percentile } from "./figures.ts";
 import { startStage } from "../tests/helpers/stage.ts";
 import { closeBrowser, launchChromium } from "../tests/helpers/browser.ts";
@@ -30,6 +33,8 @@ import {
 } from "../tests/dashboard_fixture.ts";
 
 const SECONDS = Number(Deno.env.get("BENCH_PIXEL_SECONDS") ?? 60);
+/** Starts the simulation and the summary as their tasks do, not as `deno task start` does. */
+const EQUAL_WEIGHT = Deno.env.get("BENCH_PIXEL_EQUAL_WEIGHT") === "1";
 const MARKER_MS = Number(Deno.env.get("BENCH_MARKER_MS") ?? 100);
 /**
  * Marker n is train `BENCH<n % MARKER_TRAINS>` at the next Red Line station of that train: a
@@ -140,6 +145,7 @@ export async function runPixelBench(): Promise<void> {
       STAGES.simulate,
       ["--step-seconds", "0", "--no-connector", "--no-weather", "--seed", "7"],
       env,
+      { asStart: !EQUAL_WEIGHT },
     );
     await until("the simulation's turnstile topic", async () => {
       const admin = inputs.kafka.admin();
@@ -150,7 +156,7 @@ export async function runPixelBench(): Promise<void> {
         await admin.disconnect();
       }
     });
-    summaryStage = startStage(STAGES.summary, [], env);
+    summaryStage = startStage(STAGES.summary, [], env, { asStart: !EQUAL_WEIGHT });
     await summaryStage.waitReady();
     await until("the simulation's trains on the dashboard", async () => {
       const { state } = await (await fetch(`${dashboard.url}/api/state`)).json();
@@ -336,7 +342,10 @@ export async function runPixelBench(): Promise<void> {
     console.log(
       `simulation at full speed: ${Math.round(events / seconds)} events/s ` +
         `(arrivals and turnstile events, ${events} in ${seconds.toFixed(1)} s); ` +
-        `${markers.length} marker arrivals, one per ${MARKER_MS} ms`,
+        `${markers.length} marker arrivals, one per ${MARKER_MS} ms; the simulation and the ` +
+        (EQUAL_WEIGHT
+          ? "summary started as their tasks start them (BENCH_PIXEL_EQUAL_WEIGHT=1)"
+          : `summary started as deno task start starts them (nice ${BACKGROUND_NICE})`),
     );
     console.log(`event -> pixel (ack -> Chromium DOM): ${latencySummary(pixel)}`);
     if (seconds >= 120) {

@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { parse, parseAllDocuments } from "yaml";
-import { STAGES, type StageSpec } from "../lib/stages.ts";
+import { BACKGROUND_NICE, STAGES, type StageSpec } from "../lib/stages.ts";
 import { CONTRACTS, minInsyncReplicas, TOPICS } from "../lib/contracts/topics.ts";
 import { loadConfig } from "../lib/config.ts";
 import { deadLetterSpec, EAGER_COMPACTION, type TopicSpec } from "../lib/admin.ts";
@@ -55,6 +55,17 @@ Deno.test("compose runs every stage that serves /readyz, and waits on it", () =>
     const test = service.healthcheck?.test?.join(" ") ?? "";
     assert.match(test, /\/readyz/, `${name}'s healthcheck asks /readyz`);
     assert.ok(service.build, `${name} is built from the Dockerfile`);
+  }
+});
+
+Deno.test("compose gives background stages the CPU weight deno task start gives them", () => {
+  // Docker's default weight is 1024, as nice 0's; nice n weighs 1024 / 1.25^n.
+  const weight = Math.round(1024 / 1.25 ** BACKGROUND_NICE);
+  for (const [name, service] of Object.entries(services)) {
+    const stage = (Object.values(STAGES) as StageSpec[])
+      .find((s) => runs(service.command, s.task));
+    const expected = stage?.background ? weight : undefined;
+    assert.equal(service.cpu_shares, expected, `${name}'s cpu_shares`);
   }
 });
 

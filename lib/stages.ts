@@ -17,6 +17,11 @@ export interface StageSpec {
   startedByStart: boolean;
   /** The consumer group it reads in by default, under TOPIC_NAMESPACE. */
   consumerGroup?: string;
+  /**
+   * Throughput work that may take every idle cycle but should yield to the serving path (the
+   * broker, the dashboard, a rider's browser): `launchCommand` runs it at a lower CPU weight.
+   */
+  background?: boolean;
 }
 
 export const STAGES = {
@@ -27,6 +32,7 @@ export const STAGES = {
     permissions: "stage",
     health: true,
     startedByStart: true,
+    background: true,
   },
   // Needs every partition of the arrivals: one instance works, more stand by.
   predictions: {
@@ -60,6 +66,7 @@ export const STAGES = {
     permissions: "client",
     health: true,
     startedByStart: true,
+    background: true,
   },
   restProxy: {
     task: "rest-proxy",
@@ -100,6 +107,43 @@ export function stagesStartedByStart(): [StageName, StageSpec][] {
 /** `deno` arguments that run a stage: `run -P=<set> <script> ...args`. */
 export function denoArgs(stage: StageSpec, args: readonly string[] = []): string[] {
   return ["run", `-P=${stage.permissions}`, stage.script, ...args];
+}
+
+/** The niceness of background stages: a CPU weight of 110 against 1024 for everything else. */
+export const BACKGROUND_NICE = 10;
+
+/**
+ * Sets the niceness of the shell's session (Linux's autogroup: with it on, as on desktops, the
+ * scheduler shares the CPU between sessions first, so a process's own niceness only ranks it
+ * within its session) when there is one, then becomes `nice -n <niceness> "$@"`, so that every
+ * thread of the stage has it too.
+ */
+const IN_BACKGROUND = '{ echo "$0" > /proc/self/autogroup; } 2>/dev/null; exec nice -n "$0" "$@"';
+
+export interface LaunchCommand {
+  cmd: string;
+  args: string[];
+  /** In a session of its own: Ctrl+C in a terminal does not reach it, its launcher stops it. */
+  detached: boolean;
+}
+
+/**
+ * How launchers (start.ts, the benchmarks) run a stage: `deno` with `denoArgs`, a background
+ * stage in a session of its own at BACKGROUND_NICE (Linux and macOS; elsewhere as any other).
+ */
+export function launchCommand(
+  stage: StageSpec,
+  args: readonly string[] = [],
+  deno = Deno.execPath(),
+  os: typeof Deno.build.os = Deno.build.os,
+): LaunchCommand {
+  const run = denoArgs(stage, args);
+  if (!stage.background || os === "windows") return { cmd: deno, args: run, detached: false };
+  return {
+    cmd: "sh",
+    args: ["-c", IN_BACKGROUND, String(BACKGROUND_NICE), deno, ...run],
+    detached: true,
+  };
 }
 
 /** The deno.json task line of a stage. */

@@ -1,5 +1,13 @@
 import assert from "node:assert/strict";
-import { STAGES, stagesStartedByStart, taskLine } from "./stages.ts";
+import {
+  BACKGROUND_NICE,
+  denoArgs,
+  launchCommand,
+  STAGES,
+  type StageSpec,
+  stagesStartedByStart,
+  taskLine,
+} from "./stages.ts";
 
 const denoJson = JSON.parse(
   await Deno.readTextFile(new URL("../deno.json", import.meta.url)),
@@ -47,4 +55,81 @@ Deno.test("start.ts takes its stages from the registry, not from a list of its o
   const named = [...start.matchAll(/STAGES\.(\w+)/g)].map((m) => m[1]);
   // Only the two it treats apart: the simulation takes the arguments, the dashboard the targets.
   for (const name of named) assert.ok(["dashboard", "simulate"].includes(name), `STAGES.${name}`);
+});
+
+Deno.test("launchers run background stages in a session of their own, at a lower CPU weight", () => {
+  // The throughput work: the simulation at full speed and the summary take every idle cycle.
+  const background = Object.entries(STAGES).filter(([, s]) => (s as StageSpec).background)
+    .map(([name]) => name);
+  assert.deepEqual(background.sort(), ["simulate", "summary"]);
+  const serving = launchCommand(STAGES.dashboard, [], "/bin/deno", "linux");
+  assert.deepEqual(serving, {
+    cmd: "/bin/deno",
+    args: denoArgs(STAGES.dashboard),
+    detached: false,
+  });
+  const summary = launchCommand(STAGES.summary, ["--group", "g"], "/bin/deno", "linux");
+  assert.equal(summary.cmd, "sh");
+  assert.equal(summary.detached, true);
+  assert.deepEqual(summary.args.slice(2), [
+    String(BACKGROUND_NICE),
+    "/bin/deno",
+    ...denoArgs(STAGES.summary, ["--group", "g"]),
+  ]);
+  assert.equal(launchCommand(STAGES.summary, [], "deno.exe", "windows").detached, false);
+});
+
+/** What a command prints (Deno reads no /proc file of another process without --allow-all). */
+function output(cmd: string, ...args: string[]): string {
+  const { stdout, success } = new Deno.Command(cmd, { args, stderr: "inherit" }).outputSync();
+  assert.ok(success, `${cmd} ${args.join(" ")}`);
+  return new TextDecoder().decode(stdout).trim();
+}
+
+Deno.test({
+  name: "a background stage runs in its own session, every thread and the session at nice 10",
+  ignore: Deno.build.os !== "linux",
+  async fn() {
+    const idle: StageSpec = {
+      task: "idle",
+      script: "tests/helpers/idle_stage.ts",
+      permissions: "stage",
+      health: false,
+      startedByStart: false,
+      background: true,
+    };
+    const command = launchCommand(idle);
+    const child = new Deno.Command(command.cmd, {
+      args: command.args,
+      detached: command.detached,
+      cwd: new URL("..", import.meta.url),
+      stdout: "piped",
+      stderr: "inherit",
+    }).spawn();
+    try {
+      // The stage says so once its threads are up.
+      const reader = child.stdout.getReader();
+      const { value } = await reader.read();
+      assert.match(new TextDecoder().decode(value), /idle/);
+      reader.releaseLock();
+      const pid = String(child.pid);
+      assert.equal(output("ps", "-o", "sid=", "-p", pid), pid, "its own session");
+      const threads = output("ps", "-L", "-o", "ni=", "-p", pid).split("\n").map(Number);
+      assert.ok(threads.length > 1, "deno runs several threads");
+      assert.deepEqual(new Set(threads), new Set([BACKGROUND_NICE]), "every thread's niceness");
+      const autogroup = output(
+        "sh",
+        "-c",
+        'cat /proc/sys/kernel/sched_autogroup_enabled "$0" 2>/dev/null || true',
+        `/proc/${pid}/autogroup`,
+      );
+      if (autogroup.startsWith("1")) {
+        assert.match(autogroup, new RegExp(`nice ${BACKGROUND_NICE}$`), "its session's niceness");
+      }
+    } finally {
+      child.kill("SIGTERM");
+      await child.status;
+      await child.stdout.cancel().catch(() => {});
+    }
+  },
 });

@@ -1,6 +1,6 @@
 /** Pipeline stages as real subprocesses, the way a user runs them, for integration tests. */
 import { freePort, pollReady } from "../../lib/health.ts";
-import { denoArgs, type StageSpec } from "../../lib/stages.ts";
+import { denoArgs, launchCommand, type StageSpec } from "../../lib/stages.ts";
 import { killAfter, signal } from "../../lib/process_deadline.ts";
 
 const ROOT = new URL("../../", import.meta.url);
@@ -29,17 +29,23 @@ export interface StageProcess {
 
 /**
  * Starts a stage as its deno.json task does (`deno run -P=<set> <script> ...args`) from the
- * repository root, with the namespace of the test and a health port of its own.
+ * repository root, with the namespace of the test and a health port of its own; with `asStart`,
+ * as `deno task start` does (a background stage in a session of its own, at a lower CPU weight).
  */
 export function startStage(
   stage: StageSpec,
   args: string[],
   env: Record<string, string>,
+  { asStart = false }: { asStart?: boolean } = {},
 ): StageProcess {
   const healthPort = env.HEALTH_PORT ?? String(freePort());
   const healthUrl = `http://127.0.0.1:${healthPort}`;
-  const child = new Deno.Command("deno", {
-    args: denoArgs(stage, args),
+  const command = asStart
+    ? launchCommand(stage, args, "deno")
+    : { cmd: "deno", args: denoArgs(stage, args), detached: false };
+  const child = new Deno.Command(command.cmd, {
+    args: command.args,
+    detached: command.detached,
     cwd: ROOT,
     env: { KAFKAJS_NO_PARTITIONER_WARNING: "1", HEALTH_PORT: healthPort, ...env },
     stdout: "piped",
