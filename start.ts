@@ -9,6 +9,7 @@
 import { parseArgs } from "node:util";
 import { loadConfig, type OpsTarget, opsTargetsValue } from "./lib/config.ts";
 import { freePort, pollReady } from "./lib/health.ts";
+import { signal } from "./lib/process_deadline.ts";
 import { loadStackSettings } from "./stack/settings.ts";
 import { launchCommand, STAGES, type StageSpec, stagesStartedByStart } from "./lib/stages.ts";
 import { renderTable } from "./stack/table.ts";
@@ -89,14 +90,6 @@ function spawn(
   return { name, process, detached: command.detached };
 }
 
-function signal(child: Child, name: Deno.Signal): void {
-  try {
-    child.process.kill(name);
-  } catch {
-    // already ended
-  }
-}
-
 async function stack(command: string): Promise<boolean> {
   const { success } = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-P=stack", "stack/main.ts", command],
@@ -158,16 +151,16 @@ async function main() {
     console.log("start: stopping everything it started…");
     // After a terminal's Ctrl+C the children got the SIGINT too; give them a moment first. Those
     // in a session of their own did not: they are told now.
-    for (const child of children.filter((c) => c.detached)) signal(child, "SIGTERM");
+    for (const child of children.filter((c) => c.detached)) signal(child.process, "SIGTERM");
     const deadline = Date.now() + graceMs;
     while (exited.size < children.length && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     for (const child of children.filter((c) => !c.detached && !exited.has(c.name))) {
-      signal(child, "SIGTERM");
+      signal(child.process, "SIGTERM");
     }
     const timeout = setTimeout(() => {
-      for (const child of children) signal(child, "SIGKILL");
+      for (const child of children) signal(child.process, "SIGKILL");
     }, 15_000);
     await Promise.all(children.map((c) => c.process.status));
     clearTimeout(timeout);
@@ -177,6 +170,8 @@ async function main() {
   }
   Deno.addSignalListener("SIGINT", () => stopAll(0, 5_000));
   Deno.addSignalListener("SIGTERM", () => stopAll(0));
+  // A closed terminal hangs up on its session, which the background stages are not in.
+  Deno.addSignalListener("SIGHUP", () => stopAll(0));
 
   // A stage that ends by itself is a failure of the whole run; the simulation may finish.
   for (const child of children) {
