@@ -6,6 +6,8 @@
  * arrival every BENCH_MARKER_MS, and times each from the producer's acknowledgement to
  *  - the moment the page's DOM shows the train at its new station (a MutationObserver), and
  *  - the moment an SSE client in this process receives the delta (the peer figure).
+ * Every other marker tick it also sends a turnstile event for a station of its own, timed the same
+ * way through the summary stage to the station's count on the page and to the SSE client.
  * Both sides read the same machine clock (Date.now() here, timeOrigin + now() in the page).
  * It also prints the part of that time spent before the page's own delta handler ran, and how
  * busy the page's main thread was (long animation frames, and Chromium's task durations).
@@ -20,6 +22,8 @@
 import "../tests/deno_fs_shim.ts";
 import type { Kafka } from "kafkajs";
 import { BACKGROUND_NICE, STAGES } from "../lib/stages.ts";
+import { registerTopicSchemas } from "../lib/registry.ts";
+import { TURNSTILES } from "../lib/contracts/turnstiles.ts";
 import { CLOCK_TICKS_PER_SECOND, cpuTicks, latencySummary, percentile } from "./figures.ts";
 import { startStage } from "../tests/helpers/stage.ts";
 import { closeBrowser, launchChromium } from "../tests/helpers/browser.ts";
@@ -42,6 +46,12 @@ const MARKER_MS = Number(Deno.env.get("BENCH_MARKER_MS") ?? 100);
  * defaults), so a late sighting cannot be taken for a later marker's.
  */
 const MARKER_TRAINS = 10;
+/**
+ * Every TURNSTILE_EVERY-th marker tick also sends a turnstile event for a station of the bench's
+ * own (the simulation never counts it), whose count cell then shows the number of them sent.
+ */
+const TURNSTILE_EVERY = 2;
+const MARKER_STATION = { station_id: 49_999, station_name: "Bench Marker", line: "red" } as const;
 const markerTrain = (n: number) => `BENCH${n % MARKER_TRAINS}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -118,6 +128,23 @@ function matchTimed(
   return latencies;
 }
 
+/** The marker station's count as a side showed it. */
+interface CountSighting {
+  count: number;
+  at: number;
+}
+
+/** For the n-th turnstile marker (n from 1), the time until a side first showed a count of n. */
+function matchCounts(ackedAt: number[], seen: CountSighting[]): number[] {
+  const latencies: number[] = [];
+  let i = 0;
+  ackedAt.forEach((at, n) => {
+    while (i < seen.length && seen[i].count < n + 1) i++;
+    if (i < seen.length) latencies.push(seen[i].at - at);
+  });
+  return latencies;
+}
+
 export async function runPixelBench(): Promise<void> {
   const { config, namespace } = testConfig("bench-pixel");
   const inputs = new Inputs(config);
@@ -125,8 +152,9 @@ export async function runPixelBench(): Promise<void> {
   // The simulation and the summary create the topics they write, partitioned as they need.
   await inputs.createTopics(["stationsTransformed", "arrivals"]);
   const stations = stationsFromCsv();
-  await inputs.stations(stations);
   const red = stations.filter((s) => s.line === "red").sort((a, b) => a.order - b.order);
+  // Last on the Red Line, so the first station and the directions' names stay the real ones.
+  await inputs.stations([...stations, { ...MARKER_STATION, order: red.at(-1)!.order + 1 }]);
   const env = { TOPIC_NAMESPACE: namespace };
   // The markers carry no event time (this process does not know the simulation's clock), so the
   // dashboard stamps each with its clock; at full speed that clock moves about 25 simulated
@@ -139,6 +167,7 @@ export async function runPixelBench(): Promise<void> {
   let summaryStage: ReturnType<typeof startStage> | null = null;
   const browser = await launchChromium();
   let simulate: ReturnType<typeof startStage> | null = null;
+  let turnstileProducer: ReturnType<Kafka["producer"]> | null = null;
   const peer = new SseClient(`${dashboard.url}/api/events`, undefined, false);
   try {
     simulate = startStage(
@@ -158,6 +187,13 @@ export async function runPixelBench(): Promise<void> {
     });
     summaryStage = startStage(STAGES.summary, [], env, { asStart: !EQUAL_WEIGHT });
     await summaryStage.waitReady();
+    const ids = await registerTopicSchemas(inputs.registry, "turnstiles", config.topics.turnstiles);
+    const turnstileMarker = {
+      key: TURNSTILES.key.encoder(ids.key)({ station_id: MARKER_STATION.station_id }),
+      value: TURNSTILES.value.encoder(ids.value)(MARKER_STATION),
+    };
+    turnstileProducer = inputs.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await turnstileProducer.connect();
     await until("the simulation's trains on the dashboard", async () => {
       const { state } = await (await fetch(`${dashboard.url}/api/state`)).json();
       return state.clock !== null && Object.keys(state.turnstiles).length > 0;
@@ -208,20 +244,33 @@ export async function runPixelBench(): Promise<void> {
     });
     await page.goto(dashboard.url);
     await page.waitForSelector('[data-status="live"]', { timeout: 30_000 });
-    await page.evaluate((trains) => {
-      const seen: { train: string; station: number; at: number }[] = [];
-      (globalThis as unknown as { seen: typeof seen }).seen = seen;
-      const last = new Map<string, number | null>();
-      new MutationObserver(() => {
-        const at = performance.timeOrigin + performance.now();
-        for (const train of trains) {
-          const row = document.querySelector(`.train-tag[data-train="${train}"]`)?.closest("tr");
-          const station = row ? Number(row.getAttribute("data-station")) : null;
-          if (station !== null && station !== last.get(train)) seen.push({ train, station, at });
-          last.set(train, station);
-        }
-      }).observe(document.body, { childList: true, subtree: true, characterData: true });
-    }, Array.from({ length: MARKER_TRAINS }, (_, n) => markerTrain(n)));
+    await page.evaluate(
+      ([trains, countCell]) => {
+        const seen: { train: string; station: number; at: number }[] = [];
+        (globalThis as unknown as { seen: typeof seen }).seen = seen;
+        const counts: { count: number; at: number }[] = [];
+        (globalThis as unknown as { counts: typeof counts }).counts = counts;
+        const last = new Map<string, number | null>();
+        let lastCount = 0;
+        new MutationObserver(() => {
+          const at = performance.timeOrigin + performance.now();
+          const text = document.querySelector(`[data-testid="${countCell}"]`)?.textContent ?? "0";
+          const count = Number(text.replace(/\D/g, ""));
+          if (count !== lastCount) counts.push({ count, at });
+          lastCount = count;
+          for (const train of trains) {
+            const row = document.querySelector(`.train-tag[data-train="${train}"]`)?.closest("tr");
+            const station = row ? Number(row.getAttribute("data-station")) : null;
+            if (station !== null && station !== last.get(train)) seen.push({ train, station, at });
+            last.set(train, station);
+          }
+        }).observe(document.body, { childList: true, subtree: true, characterData: true });
+      },
+      [
+        Array.from({ length: MARKER_TRAINS }, (_, n) => markerTrain(n)),
+        `count-${MARKER_STATION.station_id}`,
+      ] as const,
+    );
 
     const cdp = await page.context().newCDPSession(page);
     await cdp.send("Performance.enable");
@@ -236,12 +285,21 @@ export async function runPixelBench(): Promise<void> {
       };
     };
     const sse: Sighting[] = [];
+    const countsSeen: CountSighting[] = [];
     peer.onEvent = (e: ReceivedEvent) => {
       if (e.event !== "delta") return;
       const changes = (e.data as {
-        changes: { kind: string; train?: { train_id: string; station_id: number } }[];
+        changes: {
+          kind: string;
+          train?: { train_id: string; station_id: number };
+          station_id?: number;
+          count?: number;
+        }[];
       }).changes;
       for (const c of changes) {
+        if (c.kind === "turnstile" && c.station_id === MARKER_STATION.station_id) {
+          countsSeen.push({ count: c.count!, at: performance.timeOrigin + e.receivedAt });
+        }
         if (c.kind === "train" && c.train?.train_id.startsWith("BENCH")) {
           sse.push({
             train: c.train.train_id,
@@ -284,11 +342,20 @@ export async function runPixelBench(): Promise<void> {
       setTimeout(() => browser.stopTracing(), Number(Deno.env.get("BENCH_PIXEL_TRACE_MS") ?? 5000));
     }
     const started = performance.now();
+    const turnstileAcks: number[] = [];
     for (let n = 0; performance.now() - started < SECONDS * 1000; n++) {
       const train = markerTrain(n);
       const station = red[Math.floor(n / MARKER_TRAINS) % red.length].station_id;
-      await inputs.arrival({ station_id: station, train_id: train, direction: "a", line: "red" });
-      markers.push({ train, station, ackedAt: Date.now() });
+      await Promise.all([
+        inputs.arrival({ station_id: station, train_id: train, direction: "a", line: "red" })
+          .then(() => markers.push({ train, station, ackedAt: Date.now() })),
+        n % TURNSTILE_EVERY === 0 &&
+        turnstileProducer.send({
+          topic: config.topics.turnstiles,
+          acks: -1,
+          messages: [turnstileMarker],
+        }).then(() => turnstileAcks.push(Date.now())),
+      ]);
       const wait = started + (n + 1) * MARKER_MS - performance.now();
       if (wait > 0) await sleep(wait);
     }
@@ -318,6 +385,11 @@ export async function runPixelBench(): Promise<void> {
       (globalThis as unknown as { received: Sighting[] }).received
     );
     const toPage = match(markers, received);
+    const turnstileToPixel = matchCounts(
+      turnstileAcks,
+      await page.evaluate(() => (globalThis as unknown as { counts: CountSighting[] }).counts),
+    );
+    const turnstileToClient = matchCounts(turnstileAcks, countsSeen);
     if (Deno.env.get("BENCH_PIXEL_WORST")) {
       const at = (list: Sighting[], m: { train: string; station: number; ackedAt: number }) =>
         list.find((x) => x.train === m.train && x.station === m.station && x.at >= m.ackedAt - 1000)
@@ -361,6 +433,11 @@ export async function runPixelBench(): Promise<void> {
       );
     }
     console.log(`event -> SSE client (ack -> delta here): ${latencySummary(toClient)}`);
+    console.log(
+      `turnstile event -> pixel (ack -> summary -> Chromium DOM), ${turnstileAcks.length} sent, ` +
+        `one per ${MARKER_MS * TURNSTILE_EVERY} ms: ${latencySummary(turnstileToPixel)}`,
+    );
+    console.log(`turnstile event -> SSE client: ${latencySummary(turnstileToClient)}`);
     console.log(`  of which in the page: ack -> its delta handler ${latencySummary(toPage)}`);
     {
       const total = (key: "duration" | "script" | "layout") =>
@@ -395,6 +472,7 @@ export async function runPixelBench(): Promise<void> {
     if (pageErrors.length) console.log(`page errors: ${pageErrors.join("; ")}`);
   } finally {
     await peer.close();
+    await turnstileProducer?.disconnect();
     await closeBrowser(browser);
     await simulate?.kill("SIGTERM");
     await summaryStage?.kill("SIGTERM");
