@@ -25,14 +25,15 @@ export interface KafkajsDecoding {
 }
 
 export function kafkajsDecoding(require: (id: string) => Any): KafkajsDecoding {
+  const timestampTypes = require("./src/protocol/timestampTypes.js");
   return {
     Decoder: require("./src/protocol/decoder.js"),
     RecordDecoder: require("./src/protocol/recordBatch/record/v0/decoder.js"),
     lookupCodecByAttributes:
       require("./src/protocol/message/compression/index.js").lookupCodecByAttributes,
     KafkaJSPartialMessageError: require("./src/errors.js").KafkaJSPartialMessageError,
-    CREATE_TIME: require("./src/protocol/timestampTypes.js").CREATE_TIME,
-    LOG_APPEND_TIME: require("./src/protocol/timestampTypes.js").LOG_APPEND_TIME,
+    CREATE_TIME: timestampTypes.CREATE_TIME,
+    LOG_APPEND_TIME: timestampTypes.LOG_APPEND_TIME,
   };
 }
 
@@ -85,18 +86,15 @@ export function fastRecordBatchDecoder(kafkajs: KafkajsDecoding) {
     };
     const codec = kafkajs.lookupCodecByAttributes(attributes);
     const batchContext = { ...recordContext, magicByte };
+    const count = decoder.readInt32();
     let records: Any[];
     if (!codec) {
-      const count = decoder.readInt32();
       records = count === -1 ? [] : readRecords(kafkajs, decoder, count, batchContext);
+    } else if (count <= 0) {
+      records = [];
     } else {
-      const count = decoder.readInt32();
-      if (count <= 0) {
-        records = [];
-      } else {
-        const decompressed = await codec.decompress(decoder.readAll());
-        records = readRecords(kafkajs, new kafkajs.Decoder(decompressed), count, batchContext);
-      }
+      const decompressed = await codec.decompress(decoder.readAll());
+      records = readRecords(kafkajs, new kafkajs.Decoder(decompressed), count, batchContext);
     }
     decodeCounts.batches++;
     return { ...recordContext, records };
