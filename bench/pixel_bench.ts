@@ -12,20 +12,24 @@
  * It also prints the part of that time spent before the page's own delta handler ran, and how
  * busy the page's main thread was (long animation frames, and Chromium's task durations).
  * The simulation and the summary start as `deno task start` starts them: background stages, in
- * sessions of their own at a lower CPU weight (BENCH_PIXEL_EQUAL_WEIGHT=1 starts them as their
- * deno.json tasks do, at the weight of everything else).
+ * sessions of their own at a lower CPU weight, the simulation lowest (BENCH_PIXEL_EQUAL_WEIGHT=1
+ * starts them as their deno.json tasks do, at the weight of everything else).
  * Options (env): BENCH_PIXEL_SECONDS (60), BENCH_MARKER_MS (100); to look closer:
- * BENCH_PIXEL_WORST=1 lists the slowest markers hop by hop, BENCH_PIXEL_TRACE=<file> writes a
+ * BENCH_PIXEL_WORST=1 lists the slowest markers hop by hop, BENCH_PIXEL_HOPS=1 times turnstile
+ * markers at each of the summary's two transactional hops, BENCH_PIXEL_TRACE=<file> writes a
  * Chromium trace of the first BENCH_PIXEL_TRACE_MS (5000) ms and BENCH_PIXEL_PROFILE=<file> a
  * CPU profile of the page's first 5 s.
  */
 import "../tests/deno_fs_shim.ts";
 import type { Kafka } from "kafkajs";
-import { BACKGROUND_NICE, STAGES } from "../lib/stages.ts";
+import { STAGES } from "../lib/stages.ts";
 import { registerTopicSchemas } from "../lib/registry.ts";
 import { TURNSTILES } from "../lib/contracts/turnstiles.ts";
 import { CLOCK_TICKS_PER_SECOND, cpuTicks, latencySummary, percentile } from "./figures.ts";
 import { startStage } from "../tests/helpers/stage.ts";
+import { groupId } from "../lib/config.ts";
+import { summaryKey } from "../lib/contracts/turnstile_summary.ts";
+import { summaryTopics } from "../pipeline/summary/main.ts";
 import { closeBrowser, launchChromium } from "../tests/helpers/browser.ts";
 import {
   Inputs,
@@ -39,6 +43,7 @@ import {
 const SECONDS = Number(Deno.env.get("BENCH_PIXEL_SECONDS") ?? 60);
 /** Starts the simulation and the summary as their tasks do, not as `deno task start` does. */
 const EQUAL_WEIGHT = Deno.env.get("BENCH_PIXEL_EQUAL_WEIGHT") === "1";
+const HOPS = Deno.env.get("BENCH_PIXEL_HOPS") === "1";
 const MARKER_MS = Number(Deno.env.get("BENCH_MARKER_MS") ?? 100);
 /**
  * Marker n is train `BENCH<n % MARKER_TRAINS>` at the next Red Line station of that train: a
@@ -145,6 +150,47 @@ function matchCounts(ackedAt: number[], seen: CountSighting[]): number[] {
   return latencies;
 }
 
+/**
+ * The marker station's count as each of the summary's hops wrote it (the record's timestamp, set
+ * by the stage as it sends) and as a read_committed reader here first saw it (after the commit).
+ */
+async function followSummaryHops(kafka: Kafka, config: ReturnType<typeof testConfig>["config"]) {
+  const topics = summaryTopics(config, groupId(config, STAGES.summary.consumerGroup));
+  const key = summaryKey(MARKER_STATION.station_id);
+  const sides = {
+    entriesSent: [] as CountSighting[],
+    entriesCommitted: [] as CountSighting[],
+    countsSent: [] as CountSighting[],
+    countsCommitted: [] as CountSighting[],
+  };
+  let partialTotal = 0;
+  const consumer = kafka.consumer({
+    groupId: `${topics.partialCounts}-bench-hops`,
+    readUncommitted: false,
+    maxWaitTimeInMs: 20,
+  });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topics.partialCounts, topics.summary], fromBeginning: true });
+  await consumer.run({
+    eachMessage: ({ topic, message }) => {
+      const at = Date.now();
+      if (message.key?.toString() !== key || message.value === null) return Promise.resolve();
+      const sentAt = Number(message.timestamp);
+      if (topic === topics.partialCounts) {
+        partialTotal += Number(message.value.toString());
+        sides.entriesSent.push({ count: partialTotal, at: sentAt });
+        sides.entriesCommitted.push({ count: partialTotal, at });
+      } else {
+        const count = Number(JSON.parse(message.value.toString()).COUNT);
+        sides.countsSent.push({ count, at: sentAt });
+        sides.countsCommitted.push({ count, at });
+      }
+      return Promise.resolve();
+    },
+  });
+  return { sides, stop: () => consumer.disconnect() };
+}
+
 export async function runPixelBench(): Promise<void> {
   const { config, namespace } = testConfig("bench-pixel");
   const inputs = new Inputs(config);
@@ -168,6 +214,7 @@ export async function runPixelBench(): Promise<void> {
   const browser = await launchChromium();
   let simulate: ReturnType<typeof startStage> | null = null;
   let turnstileProducer: ReturnType<Kafka["producer"]> | null = null;
+  let hops: Awaited<ReturnType<typeof followSummaryHops>> | null = null;
   const peer = new SseClient(`${dashboard.url}/api/events`, undefined, false);
   try {
     simulate = startStage(
@@ -187,6 +234,7 @@ export async function runPixelBench(): Promise<void> {
     });
     summaryStage = startStage(STAGES.summary, [], env, { asStart: !EQUAL_WEIGHT });
     await summaryStage.waitReady();
+    if (HOPS) hops = await followSummaryHops(inputs.kafka, config);
     const ids = await registerTopicSchemas(inputs.registry, "turnstiles", config.topics.turnstiles);
     const turnstileMarker = {
       key: TURNSTILES.key.encoder(ids.key)({ station_id: MARKER_STATION.station_id }),
@@ -417,7 +465,8 @@ export async function runPixelBench(): Promise<void> {
         `${markers.length} marker arrivals, one per ${MARKER_MS} ms; the simulation and the ` +
         (EQUAL_WEIGHT
           ? "summary started as their tasks start them (BENCH_PIXEL_EQUAL_WEIGHT=1)"
-          : `summary started as deno task start starts them (nice ${BACKGROUND_NICE})`),
+          : `summary started as deno task start starts them (nice ${STAGES.simulate.niceness} ` +
+            `and ${STAGES.summary.niceness})`),
     );
     console.log(`event -> pixel (ack -> Chromium DOM): ${latencySummary(pixel)}`);
     if (seconds >= 120) {
@@ -438,6 +487,11 @@ export async function runPixelBench(): Promise<void> {
         `one per ${MARKER_MS * TURNSTILE_EVERY} ms: ${latencySummary(turnstileToPixel)}`,
     );
     console.log(`turnstile event -> SSE client: ${latencySummary(turnstileToClient)}`);
+    if (hops) {
+      for (const [side, seen] of Object.entries(hops.sides)) {
+        console.log(`  ack -> ${side}: ${latencySummary(matchCounts(turnstileAcks, seen))}`);
+      }
+    }
     console.log(`  of which in the page: ack -> its delta handler ${latencySummary(toPage)}`);
     {
       const total = (key: "duration" | "script" | "layout") =>
@@ -472,6 +526,7 @@ export async function runPixelBench(): Promise<void> {
     if (pageErrors.length) console.log(`page errors: ${pageErrors.join("; ")}`);
   } finally {
     await peer.close();
+    await hops?.stop();
     await turnstileProducer?.disconnect();
     await closeBrowser(browser);
     await simulate?.kill("SIGTERM");

@@ -6,11 +6,12 @@
  */
 import assert from "node:assert/strict";
 import { parse, parseAllDocuments } from "yaml";
-import { BACKGROUND_NICE, STAGES, type StageSpec } from "../lib/stages.ts";
+import { cpuWeight, STAGES, type StageSpec } from "../lib/stages.ts";
 import { CONTRACTS, minInsyncReplicas, TOPICS } from "../lib/contracts/topics.ts";
 import { loadConfig } from "../lib/config.ts";
 import { deadLetterSpec, EAGER_COMPACTION, type TopicSpec } from "../lib/admin.ts";
-import { transactionalId } from "../lib/exactly_once/engine.ts";
+import { hopConsumerGroup, transactionalId } from "../lib/exactly_once/engine.ts";
+import { countsHop, entriesHop } from "../pipeline/summary/topology.ts";
 import { summaryTopics } from "../pipeline/summary/main.ts";
 import { INPUT_ROLES } from "../dashboard/consumers.ts";
 import { APICURIO_REGISTRY, DEBEZIUM_POSTGRES } from "../stack/fetch.ts";
@@ -59,12 +60,11 @@ Deno.test("compose runs every stage that serves /readyz, and waits on it", () =>
 });
 
 Deno.test("compose gives background stages the CPU weight deno task start gives them", () => {
-  // Docker's default weight is 1024, as nice 0's; nice n weighs 1024 / 1.25^n.
-  const weight = Math.round(1024 / 1.25 ** BACKGROUND_NICE);
+  // Docker's default weight is 1024, as nice 0's.
   for (const [name, service] of Object.entries(services)) {
     const stage = (Object.values(STAGES) as StageSpec[])
       .find((s) => runs(service.command, s.task));
-    const expected = stage?.background ? weight : undefined;
+    const expected = stage?.niceness === undefined ? undefined : cpuWeight(stage.niceness);
     assert.equal(service.cpu_shares, expected, `${name}'s cpu_shares`);
   }
 });
@@ -288,7 +288,11 @@ Deno.test("kubernetes: the summary's KafkaUser allows its reads, writes and tran
     assert.ok(allows(user, "topic", topic, "Alter"), `grows ${topic}`);
   }
   assert.ok(allows(user, "topic", topics.partialCounts, "Delete"), "purges the partial counts");
-  assert.ok(allows(user, "group", group, "Read"));
+  const hops = [entriesHop(topics, () => Promise.resolve([]), 3), countsHop(topics)];
+  for (const [i, hop] of hops.entries()) {
+    const hopGroup = hopConsumerGroup(group, i, hop.name);
+    assert.ok(allows(user, "group", hopGroup, "Read"), `group ${hopGroup}`);
+  }
   for (const input of [topics.turnstiles, topics.partialCounts]) {
     for (const partition of [0, 7, 120]) {
       const id = transactionalId(group, input, partition);

@@ -19,9 +19,10 @@ export interface StageSpec {
   consumerGroup?: string;
   /**
    * Throughput work that may take every idle cycle but should yield to the serving path (the
-   * broker, the dashboard, a rider's browser): `launchCommand` runs it at a lower CPU weight.
+   * broker, the dashboard, a rider's browser): `launchCommand` runs it in the background, at this
+   * niceness (a lower CPU weight, see `cpuWeight`).
    */
-  background?: boolean;
+  niceness?: number;
 }
 
 export const STAGES = {
@@ -32,7 +33,9 @@ export const STAGES = {
     permissions: "stage",
     health: true,
     startedByStart: true,
-    background: true,
+    // Below the serving path, but above the load it counts: a summary that had to share the CPU
+    // with the simulation as an equal would fall behind it by a batch or more at full speed.
+    niceness: 10,
   },
   // Needs every partition of the arrivals: one instance works, more stand by.
   predictions: {
@@ -66,7 +69,8 @@ export const STAGES = {
     permissions: "client",
     health: true,
     startedByStart: true,
-    background: true,
+    // The load generator, below everything: at full speed it takes what the rest leave.
+    niceness: 19,
   },
   restProxy: {
     task: "rest-proxy",
@@ -109,8 +113,10 @@ export function denoArgs(stage: StageSpec, args: readonly string[] = []): string
   return ["run", `-P=${stage.permissions}`, stage.script, ...args];
 }
 
-/** The niceness of background stages: a CPU weight of 110 against 1024 for everything else. */
-export const BACKGROUND_NICE = 10;
+/** Linux's CPU weight of a niceness, which Docker's `cpu_shares` also gives: 1024 at nice 0. */
+export function cpuWeight(niceness: number): number {
+  return Math.round(1024 / 1.25 ** niceness);
+}
 
 /**
  * Sets the niceness of the shell's session (Linux's autogroup: with it on, as on desktops, the
@@ -129,7 +135,7 @@ export interface LaunchCommand {
 
 /**
  * How launchers (start.ts, the benchmarks) run a stage: `deno` with `denoArgs`, a background
- * stage in a session of its own at BACKGROUND_NICE (Linux and macOS; elsewhere as any other).
+ * stage in a session of its own at its niceness (Linux and macOS; elsewhere as any other).
  */
 export function launchCommand(
   stage: StageSpec,
@@ -138,10 +144,12 @@ export function launchCommand(
   os: typeof Deno.build.os = Deno.build.os,
 ): LaunchCommand {
   const run = denoArgs(stage, args);
-  if (!stage.background || os === "windows") return { cmd: deno, args: run, detached: false };
+  if (stage.niceness === undefined || os === "windows") {
+    return { cmd: deno, args: run, detached: false };
+  }
   return {
     cmd: "sh",
-    args: ["-c", IN_BACKGROUND, String(BACKGROUND_NICE), deno, ...run],
+    args: ["-c", IN_BACKGROUND, String(stage.niceness), deno, ...run],
     detached: true,
   };
 }

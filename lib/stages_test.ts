@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import {
-  BACKGROUND_NICE,
+  cpuWeight,
   denoArgs,
   launchCommand,
   STAGES,
@@ -59,9 +59,13 @@ Deno.test("start.ts takes its stages from the registry, not from a list of its o
 
 Deno.test("launchers run background stages in a session of their own, at a lower CPU weight", () => {
   // The throughput work: the simulation at full speed and the summary take every idle cycle.
-  const background = Object.entries(STAGES).filter(([, s]) => (s as StageSpec).background)
-    .map(([name]) => name);
-  assert.deepEqual(background.sort(), ["simulate", "summary"]);
+  const niceness = Object.fromEntries(
+    Object.entries(STAGES).filter(([, s]) => (s as StageSpec).niceness !== undefined)
+      .map(([name, s]) => [name, (s as StageSpec).niceness]),
+  );
+  assert.deepEqual(niceness, { simulate: 19, summary: 10 });
+  // The summary outranks the load it counts, and the serving path outranks both.
+  assert.deepEqual([0, 10, 19].map(cpuWeight), [1024, 110, 15]);
   const serving = launchCommand(STAGES.dashboard, [], "/bin/deno", "linux");
   assert.deepEqual(serving, {
     cmd: "/bin/deno",
@@ -72,7 +76,7 @@ Deno.test("launchers run background stages in a session of their own, at a lower
   assert.equal(summary.cmd, "sh");
   assert.equal(summary.detached, true);
   assert.deepEqual(summary.args.slice(2), [
-    String(BACKGROUND_NICE),
+    "10",
     "/bin/deno",
     ...denoArgs(STAGES.summary, ["--group", "g"]),
   ]);
@@ -80,6 +84,8 @@ Deno.test("launchers run background stages in a session of their own, at a lower
 });
 
 /** What a command prints (Deno reads no /proc file of another process without --allow-all). */
+const IDLE_NICENESS = 10;
+
 function output(cmd: string, ...args: string[]): string {
   const { stdout, success } = new Deno.Command(cmd, { args, stderr: "inherit" }).outputSync();
   assert.ok(success, `${cmd} ${args.join(" ")}`);
@@ -96,7 +102,7 @@ Deno.test({
       permissions: "stage",
       health: false,
       startedByStart: false,
-      background: true,
+      niceness: IDLE_NICENESS,
     };
     const command = launchCommand(idle);
     const child = new Deno.Command(command.cmd, {
@@ -116,7 +122,7 @@ Deno.test({
       assert.equal(output("ps", "-o", "sid=", "-p", pid), pid, "its own session");
       const threads = output("ps", "-L", "-o", "ni=", "-p", pid).split("\n").map(Number);
       assert.ok(threads.length > 1, "deno runs several threads");
-      assert.deepEqual(new Set(threads), new Set([BACKGROUND_NICE]), "every thread's niceness");
+      assert.deepEqual(new Set(threads), new Set([IDLE_NICENESS]), "every thread's niceness");
       const autogroup = output(
         "sh",
         "-c",
@@ -124,7 +130,7 @@ Deno.test({
         `/proc/${pid}/autogroup`,
       );
       if (autogroup.startsWith("1")) {
-        assert.match(autogroup, new RegExp(`nice ${BACKGROUND_NICE}$`), "its session's niceness");
+        assert.match(autogroup, new RegExp(`nice ${IDLE_NICENESS}$`), "its session's niceness");
       }
     } finally {
       child.kill("SIGTERM");

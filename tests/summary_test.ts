@@ -425,7 +425,10 @@ Deno.test("deleted group offsets count nothing twice; a new group refuses with o
     assert.equal(await stage.kill("SIGTERM"), 0);
     const admin = kafka.admin();
     await admin.connect();
-    await admin.deleteGroups([`${config.namespace}turnstile-summary`]);
+    await admin.deleteGroups([
+      `${config.namespace}turnstile-summary`,
+      `${config.namespace}turnstile-summary-counts`,
+    ]);
     await admin.disconnect();
     const more = entriesPerStation(5_000);
     await produceTurnstiles(kafka, registry, config, more);

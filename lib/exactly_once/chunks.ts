@@ -52,14 +52,30 @@ export function requestBudget(maxMessageBytes: number): number {
   return Math.max(16 * 1024, Math.min(512 * 1024, Math.floor(maxMessageBytes / 2)));
 }
 
-export async function sendChunks(
+/**
+ * Sends every partition's records in order, one request per chunk, and the partitions at once: a
+ * transaction then waits for its slowest partition instead of for the sum of them all. Waits for
+ * every request to settle before it throws, so that nothing is still in flight when the caller
+ * aborts.
+ */
+export async function sendByPartition(
   session: TransactionalSession,
   records: readonly OutputRecord[],
-  maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES,
+  maxMessageBytes: (topic: string) => number = () => DEFAULT_MAX_MESSAGE_BYTES,
 ): Promise<void> {
-  for (const chunk of chunkByBytes(records, requestBudget(maxMessageBytes))) {
-    await session.send(chunk);
+  const byPartition = new Map<string, OutputRecord[]>();
+  for (const record of records) {
+    const key = `${record.partition}:${record.topic}`;
+    const group = byPartition.get(key);
+    if (group) group.push(record);
+    else byPartition.set(key, [record]);
   }
+  const sent = await Promise.allSettled([...byPartition.values()].map(async (group) => {
+    const budget = requestBudget(maxMessageBytes(group[0].topic));
+    for (const chunk of chunkByBytes(group, budget)) await session.send(chunk);
+  }));
+  const failed = sent.find((s): s is PromiseRejectedResult => s.status === "rejected");
+  if (failed) throw failed.reason;
 }
 
 export interface DeadLetterTarget {

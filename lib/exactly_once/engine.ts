@@ -16,7 +16,7 @@ import {
   type OutputRecord,
   type TransactionalSession,
 } from "./ports.ts";
-import { deadLetterRecord, sendChunks } from "./chunks.ts";
+import { deadLetterRecord, DEFAULT_MAX_MESSAGE_BYTES, sendByPartition } from "./chunks.ts";
 import { logger } from "../log.ts";
 
 export interface DeadLetter {
@@ -83,6 +83,15 @@ export interface EngineOptions {
   /** How often a task may purge its committed input. */
   purgeIntervalMs?: number;
   now?: () => number;
+}
+
+/**
+ * The consumer group that reads a hop's input: the stage's group for the first hop, and a group
+ * of its own for each later one. A kafkajs consumer fetches again only once every batch of its
+ * last fetch is done, so hops that shared one would wait for each other's transactions.
+ */
+export function hopConsumerGroup(group: string, hopIndex: number, hopName: string): string {
+  return hopIndex === 0 ? group : `${group}-${hopName}`;
 }
 
 export function transactionalId(group: string, topic: string, partition: number): string {
@@ -165,10 +174,11 @@ class Task<S> {
 export class ExactlyOnceEngine {
   readonly stats: EngineStats = { processed: 0, deadLetters: 0, transactions: 0, retries: 0 };
   readonly #hops = new Map<string, Hop<unknown>>();
+  readonly #consumerGroups = new Map<string, string>();
   readonly #tasks = new Map<string, Promise<Task<unknown>>>();
   readonly #opened = new Set<string>();
-  /** The partitions this instance holds per input topic; unknown until the first assignment. */
-  #assignment: Map<string, Set<number>> | null = null;
+  /** The partitions this instance holds per input topic; a topic is unknown until assigned. */
+  readonly #assignment = new Map<string, Set<number>>();
   readonly #log: EngineLog;
   readonly #maxBackoffMs: number;
   readonly #purgeIntervalMs: number;
@@ -182,7 +192,10 @@ export class ExactlyOnceEngine {
     hops: Hop<unknown>[],
     private readonly options: EngineOptions,
   ) {
-    for (const hop of hops) this.#hops.set(hop.inputTopic, hop);
+    hops.forEach((hop, i) => {
+      this.#hops.set(hop.inputTopic, hop);
+      this.#consumerGroups.set(hop.inputTopic, hopConsumerGroup(options.group, i, hop.name));
+    });
     const groupLog = logger(options.group);
     this.#log = options.log ?? ((line, level = "info") => groupLog[level](line));
     this.#maxBackoffMs = options.maxBackoffMs ?? 5_000;
@@ -195,11 +208,18 @@ export class ExactlyOnceEngine {
     return [...this.#hops.keys()];
   }
 
-  /** Assigned, and every assigned partition's task is open: fenced and restored. */
+  /** The consumer group whose offsets a hop's transactions commit. */
+  consumerGroup(inputTopic: string): string {
+    const group = this.#consumerGroups.get(inputTopic);
+    if (group === undefined) throw new Error(`no hop reads ${inputTopic}`);
+    return group;
+  }
+
+  /** Every hop's input assigned, and every assigned partition's task open: fenced and restored. */
   ready(): boolean {
-    if (this.#assignment === null) return false;
-    for (const [topic, partitions] of this.#assignment) {
-      if (!this.#hops.has(topic)) continue;
+    for (const topic of this.#hops.keys()) {
+      const partitions = this.#assignment.get(topic);
+      if (partitions === undefined) return false;
       for (const partition of partitions) {
         if (!this.#opened.has(taskKey(topic, partition))) return false;
       }
@@ -208,14 +228,16 @@ export class ExactlyOnceEngine {
   }
 
   /**
-   * A rebalance's outcome: tasks of partitions that moved elsewhere are closed, and those of new
-   * partitions are opened at once (fenced and restored) rather than at their first batch. A task
-   * that fails to open here is opened again by its first batch.
+   * A rebalance's outcome for `topics` (by default those the assignment names; a topic named
+   * without partitions holds none): tasks of partitions that moved elsewhere are closed, and those
+   * of new partitions are opened at once (fenced and restored) rather than at their first batch.
+   * A task that fails to open here is opened again by its first batch.
    */
-  async assign(assignment: Record<string, readonly number[]>): Promise<void> {
-    this.#assignment = new Map(
-      Object.entries(assignment).map(([topic, partitions]) => [topic, new Set(partitions)]),
-    );
+  async assign(
+    assignment: Record<string, readonly number[]>,
+    topics: readonly string[] = Object.keys(assignment),
+  ): Promise<void> {
+    for (const topic of topics) this.#assignment.set(topic, new Set(assignment[topic] ?? []));
     const dropped = [...this.#tasks.keys()].filter((key) => {
       const [topic, partition] = splitKey(key);
       return !this.#owns(topic, partition);
@@ -223,10 +245,10 @@ export class ExactlyOnceEngine {
     await Promise.all(dropped.map((key) => this.#drop(key)));
     const idle: BatchControl = { heartbeat: () => Promise.resolve(), isActive: () => true };
     await Promise.all(
-      [...this.#assignment].flatMap(([topic, partitions]) => {
+      topics.flatMap((topic) => {
         const hop = this.#hops.get(topic);
         if (!hop) return [];
-        return [...partitions].map((partition) =>
+        return [...this.#assignment.get(topic)!].map((partition) =>
           this.#task(taskKey(topic, partition), hop, partition, idle).then(() => {}, () => {})
         );
       }),
@@ -285,7 +307,7 @@ export class ExactlyOnceEngine {
   }
 
   #owns(topic: string, partition: number): boolean {
-    return this.#assignment === null || (this.#assignment.get(topic)?.has(partition) ?? false);
+    return this.#assignment.get(topic)?.has(partition) ?? !this.#assignment.has(topic);
   }
 
   #task<S>(key: string, hop: Hop<S>, partition: number, control: BatchControl): Promise<Task<S>> {
@@ -345,7 +367,7 @@ export class ExactlyOnceEngine {
         deadLetterTopic: hop.deadLetterTopic,
         sourceTopic: hop.inputTopic,
         sourcePartition: partition,
-        consumerGroup: this.options.group,
+        consumerGroup: this.consumerGroup(hop.inputTopic),
         maxBytes: deadLetterBytes,
       })
     );
@@ -358,10 +380,19 @@ export class ExactlyOnceEngine {
     const started = this.#now();
     await session.begin();
     try {
-      await sendChunks(session, result.outputs);
-      await sendChunks(session, deadLetters, deadLetterBytes);
-      await session.send([checkpoint]);
-      await session.sendOffsets(this.options.group, hop.inputTopic, partition, next);
+      await sendByPartition(
+        session,
+        [...result.outputs, ...deadLetters, checkpoint],
+        (topic) => topic === hop.deadLetterTopic ? deadLetterBytes : DEFAULT_MAX_MESSAGE_BYTES,
+      );
+      // After the sends: the broker refuses AddOffsetsToTxn, and kafkajs does not retry it, while
+      // the last transaction's markers are still being written; the sends wait for those.
+      await session.sendOffsets(
+        this.consumerGroup(hop.inputTopic),
+        hop.inputTopic,
+        partition,
+        next,
+      );
       await session.commit();
     } catch (error) {
       this.options.observer?.aborted(hop as Hop<unknown>);

@@ -278,8 +278,8 @@ export class MemoryBroker {
 }
 
 /**
- * A group member's consumer: fetch positions start at the group's committed offsets (or the log
- * start), batches go to the engine, resolved offsets move the positions on. A new assignment
+ * A group member's consumer: fetch positions start at the committed offsets of each hop's group
+ * (or the log start), batches go to the engine, resolved offsets move the positions on. A new assignment
  * resets the positions from the committed offsets, as a rejoin does.
  */
 export class MemoryConsumer {
@@ -289,7 +289,6 @@ export class MemoryConsumer {
 
   constructor(
     readonly broker: MemoryBroker,
-    readonly group: string,
     readonly engine: ExactlyOnceEngine,
     readonly maxBatch = 100,
   ) {}
@@ -297,7 +296,7 @@ export class MemoryConsumer {
   async assign(assignment: Record<string, number[]>): Promise<void> {
     this.#assignment = assignment;
     this.#positions.clear();
-    await this.engine.assign(assignment);
+    await this.engine.assign(assignment, this.engine.inputTopics);
   }
 
   /** Every partition of the engine's input topics. */
@@ -316,7 +315,7 @@ export class MemoryConsumer {
       for (const partition of partitions) {
         const key = `${topic}:${partition}`;
         const from = this.#positions.get(key) ??
-          this.broker.committedOffset(this.group, topic, partition) ??
+          this.broker.committedOffset(this.engine.consumerGroup(topic), topic, partition) ??
           this.broker.logStart(topic, partition);
         const records: InputRecord[] = this.broker.readCommitted(topic, partition, from)
           .slice(0, this.maxBatch)

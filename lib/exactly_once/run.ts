@@ -17,7 +17,7 @@ import { Budget, consumerRestarts } from "../stage_failures.ts";
 
 export interface RunOptions {
   groupId: string;
-  /** Partitions processed at once by one instance. */
+  /** Partitions of each hop processed at once by one instance. */
   concurrency?: number;
   /** Default: lib/log.ts's logger named by the group. */
   log?: EngineLog;
@@ -70,15 +70,15 @@ export async function runExactlyOnce(
   await admin.connect();
   // A consumer that fails restarts, but only a few times in a row: a broker that stays away
   // longer than that ends the stage with one clear error instead of a hang. Progress (a committed
-  // transaction or a handled batch) starts the count again.
-  const restarts = new Budget(MAX_RESTARTS_IN_A_ROW);
+  // transaction or a handled batch of its hop) starts its count again.
+  const restarts = new Map(hops.map((hop) => [hop.inputTopic, new Budget(MAX_RESTARTS_IN_A_ROW)]));
   const metrics = options.metrics ? metricsObserver(options.metrics) : undefined;
   const engine = new ExactlyOnceEngine(kafkajsPorts(kafka, admin), hops, {
     group: options.groupId,
     log,
     observer: {
       committed: (hop, batch) => {
-        restarts.reset();
+        restarts.get(hop.inputTopic)!.reset();
         metrics?.committed(hop, batch);
       },
       aborted: (hop) => metrics?.aborted(hop),
@@ -86,8 +86,68 @@ export async function runExactlyOnce(
     },
   });
 
-  const consumer: Consumer = kafka.consumer({
-    groupId: options.groupId,
+  let fail!: (error: Error) => void;
+  const failed = new Promise<Error>((resolve) => (fail = resolve));
+  engine.failed.then(fail);
+  // One consumer per hop, each with a fetch loop of its own: see hopConsumerGroup.
+  const consumers = engine.inputTopics.map((topic) =>
+    hopConsumer(kafka, engine, topic, { ...options, log, restarts: restarts.get(topic)!, fail })
+  );
+  for (const consumer of consumers) await consumer.connect();
+  for (const [i, consumer] of consumers.entries()) {
+    await consumer.subscribe({ topic: engine.inputTopics[i], fromBeginning: true });
+  }
+  for (const [i, consumer] of consumers.entries()) {
+    await consumer.run({
+      partitionsConsumedConcurrently: options.concurrency ?? 3,
+      eachBatchAutoResolve: false,
+      autoCommit: false,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+        options.metrics?.consumerLag.set(
+          { topic: batch.topic, partition: String(batch.partition) },
+          Number(batch.offsetLag()),
+        );
+        if (batch.messages.length === 0) return;
+        const records = batch.messages.map((m) => ({
+          offset: BigInt(m.offset),
+          key: m.key,
+          value: m.value,
+        }));
+        const resolved = await engine.handleBatch(batch.topic, batch.partition, records, {
+          heartbeat,
+          isActive: () => isRunning() && !isStale(),
+        });
+        if (resolved === null) return;
+        restarts.get(batch.topic)!.reset();
+        resolveOffset(String(resolved));
+        await heartbeat();
+      },
+    });
+    log(`reading ${engine.inputTopics[i]} as group ${engine.consumerGroup(engine.inputTopics[i])}`);
+  }
+
+  return {
+    stats: engine.stats,
+    failed,
+    ready: () => engine.ready(),
+    metrics: options.metrics,
+    async stop() {
+      await Promise.all(consumers.map((consumer) => consumer.disconnect()));
+      await engine.close();
+      await admin.disconnect();
+    },
+  };
+}
+
+/** The consumer of one hop's input, in the hop's own group; a rebalance is passed on. */
+function hopConsumer(
+  kafka: Kafka,
+  engine: ExactlyOnceEngine,
+  topic: string,
+  options: RunOptions & { log: EngineLog; restarts: Budget; fail: (error: Error) => void },
+): Consumer {
+  const consumer = kafka.consumer({
+    groupId: engine.consumerGroup(topic),
     readUncommitted: false,
     maxBytesPerPartition: 8 * 1024 * 1024,
     maxBytes: 32 * 1024 * 1024,
@@ -96,65 +156,18 @@ export async function runExactlyOnce(
     heartbeatInterval: 1_000,
     // Partitions added to an input are noticed within this, and the group rebalances.
     metadataMaxAge: 5_000,
-    retry: consumerRestarts("consumer", restarts, { warn: (line) => log(line, "warn") }),
+    retry: consumerRestarts("consumer", options.restarts, {
+      warn: (line) => options.log(line, "warn"),
+    }),
   });
-
   consumer.on(consumer.events.GROUP_JOIN, async ({ payload }) => {
-    const assignment = payload.memberAssignment;
-    const listed = engine.inputTopics.flatMap((topic) =>
-      [...(assignment[topic] ?? [])].sort((a, b) => a - b).map((p) => `${topic}[${p}]`)
-    );
-    log(`assigned partitions [${listed.join(", ")}]`);
+    const partitions = [...(payload.memberAssignment[topic] ?? [])].sort((a, b) => a - b);
+    options.log(`assigned partitions [${partitions.map((p) => `${topic}[${p}]`).join(", ")}]`);
     options.metrics?.groupJoins.inc();
-    await engine.assign(assignment);
+    await engine.assign({ [topic]: partitions }, [topic]);
   });
-
-  let fail!: (error: Error) => void;
-  const failed = new Promise<Error>((resolve) => (fail = resolve));
-  engine.failed.then(fail);
   consumer.on(consumer.events.CRASH, ({ payload }) => {
-    if (!payload.restart) fail(payload.error);
+    if (!payload.restart) options.fail(payload.error);
   });
-
-  await consumer.connect();
-  for (const topic of engine.inputTopics) {
-    await consumer.subscribe({ topic, fromBeginning: true });
-  }
-  await consumer.run({
-    partitionsConsumedConcurrently: options.concurrency ?? 3,
-    eachBatchAutoResolve: false,
-    autoCommit: false,
-    eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
-      options.metrics?.consumerLag.set(
-        { topic: batch.topic, partition: String(batch.partition) },
-        Number(batch.offsetLag()),
-      );
-      if (batch.messages.length === 0) return;
-      const records = batch.messages.map((m) => ({
-        offset: BigInt(m.offset),
-        key: m.key,
-        value: m.value,
-      }));
-      const resolved = await engine.handleBatch(batch.topic, batch.partition, records, {
-        heartbeat,
-        isActive: () => isRunning() && !isStale(),
-      });
-      if (resolved === null) return;
-      restarts.reset();
-      resolveOffset(String(resolved));
-      await heartbeat();
-    },
-  });
-
-  return {
-    stats: engine.stats,
-    failed,
-    ready: () => engine.ready(),
-    metrics: options.metrics,
-    async stop() {
-      await consumer.disconnect();
-      await engine.close();
-      await admin.disconnect();
-    },
-  };
+  return consumer;
 }

@@ -39,7 +39,7 @@ work.
 Options:
   --group <id>          consumer group; names the internal topics and transactional ids
                         (default: turnstile-summary)
-  --concurrency <n>     partitions processed at once (default: 3)
+  --concurrency <n>     partitions of each hop processed at once (default: 3)
   --help                show this help
 
 Configuration comes from the environment (KAFKA_BOOTSTRAP_SERVERS, SCHEMA_REGISTRY_URL, ...).`;

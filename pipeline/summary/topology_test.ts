@@ -72,7 +72,7 @@ function newInstance(broker: MemoryBroker, registry = new TestRegistry(), group 
     [entriesHop(TOPICS, decode, PARTITIONS) as any, countsHop(TOPICS) as any],
     { group, log: () => {} },
   );
-  return { engine, consumer: new MemoryConsumer(broker, group, engine, 40), registry };
+  return { engine, consumer: new MemoryConsumer(broker, engine, 40), registry };
 }
 
 /** Events spread over the input partitions at random, as null keys or a foreign hash do. */
@@ -232,12 +232,28 @@ Deno.test("lost group offsets neither count twice nor stall: the checkpoints rul
   await first.consumer.drain();
   await first.engine.close();
   broker.deleteGroup("g");
+  broker.deleteGroup("g-counts");
   const more = produceEvents(broker, 300, 7);
   for (const [s, n] of more) expected.set(s, (expected.get(s) ?? 0) + n);
   const second = newInstance(broker);
   await second.consumer.assignAll();
   await second.consumer.drain();
   assert.deepEqual(sorted(summaryOf(broker)), sorted(expected));
+});
+
+Deno.test("each hop commits its input's offsets to a consumer group of its own", async () => {
+  const broker = newBroker();
+  produceEvents(broker, 300, 9);
+  const { consumer } = newInstance(broker);
+  await consumer.assignAll();
+  await consumer.drain();
+  for (let p = 0; p < PARTITIONS; p++) {
+    const end = broker.readCommitted(TOPICS.turnstiles, p).at(-1)!.offset + 1n;
+    assert.equal(broker.committedOffset("g", TOPICS.turnstiles, p), end, `turnstiles[${p}]`);
+    assert.ok(broker.committedOffset("g-counts", TOPICS.partialCounts, p)! > 0n);
+    assert.equal(broker.committedOffset("g", TOPICS.partialCounts, p), undefined);
+    assert.equal(broker.committedOffset("g-counts", TOPICS.turnstiles, p), undefined);
+  }
 });
 
 Deno.test("a batch wholly below the checkpoint moves the position on", async () => {
