@@ -1,9 +1,12 @@
 /**
  * kafkajs 2.2.4's request queue schedules its next look at the pending requests after
- * `throttledUntil - Date.now()` ms. Until a broker first throttles it, `throttledUntil` is -1,
- * so the delay is about minus the epoch: Node runs it after 1 ms anyway, but prints a
- * TimeoutNegativeWarning in every process that talks to Kafka. This schedules the same look,
- * at the same time, with a delay that is never negative.
+ * `throttledUntil - Date.now()` ms, at the end of every look. Until a broker first throttles it,
+ * `throttledUntil` is -1, so the delay is about minus the epoch: Node runs it after 1 ms, and
+ * prints a TimeoutNegativeWarning in every process that talks to Kafka. And since every look
+ * schedules the next, each connection ran a timer every millisecond for as long as it lived,
+ * with nothing waiting: eight idle producers woke their process about 3,700 times a second.
+ * A request that completes or times out looks at the queue itself, so this schedules a look only
+ * while requests wait: at a throttle's end, or after kafkajs's own interval.
  */
 import { type KafkajsRequire, kafkajsRequire, versionMismatch } from "./kafkajs_upstream.ts";
 import { logger } from "./log.ts";
@@ -20,15 +23,14 @@ export interface SchedulingQueue {
   checkPendingRequests(): void;
 }
 
-/** kafkajs's `scheduleCheckPendingRequests`, with the delay held at 0 or more. */
+/** kafkajs's `scheduleCheckPendingRequests`, only while requests wait, never with a delay below 0. */
 export function scheduleCheckPendingRequests(this: SchedulingQueue): void {
-  if (this.throttleCheckTimeoutId) return;
-  let scheduleAt = this.throttledUntil - Date.now();
-  if (this.pending.length > 0 && scheduleAt <= 0) scheduleAt = CHECK_PENDING_REQUESTS_INTERVAL;
+  if (this.throttleCheckTimeoutId || this.pending.length === 0) return;
+  const untilThrottleEnds = this.throttledUntil - Date.now();
   this.throttleCheckTimeoutId = setTimeout(() => {
     this.throttleCheckTimeoutId = null;
     this.checkPendingRequests();
-  }, Math.max(0, scheduleAt));
+  }, untilThrottleEnds > 0 ? untilThrottleEnds : CHECK_PENDING_REQUESTS_INTERVAL);
 }
 
 let kafkajsOwn: typeof scheduleCheckPendingRequests | undefined;

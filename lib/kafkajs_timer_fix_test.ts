@@ -32,11 +32,22 @@ async function warningsOf(run: () => void): Promise<string[]> {
 const installed = () =>
   kafkajsRequire()("./src/network/requestQueue/index.js").prototype.scheduleCheckPendingRequests;
 
-Deno.test("a queue never throttled schedules its check without a negative timeout", async () => {
-  const { q, checks } = queue(-1);
+Deno.test("a queue with requests waiting is checked after kafkajs's interval, never below 0", async () => {
+  const { q, checks } = queue(-1, [{}]);
+  const scheduledAt = Date.now();
   assert.deepEqual(await warningsOf(() => installed().call(q)), []);
   assert.equal(checks.length, 1);
+  assert.ok(checks[0] - scheduledAt >= 8, `checked after ${checks[0] - scheduledAt} ms`);
   assert.equal(q.throttleCheckTimeoutId, null);
+});
+
+Deno.test("a queue with nothing waiting schedules no check: a completed request checks it", async () => {
+  for (const throttledUntil of [-1, Date.now() + 20]) {
+    const { q, checks } = queue(throttledUntil);
+    assert.deepEqual(await warningsOf(() => installed().call(q)), []);
+    assert.equal(q.throttleCheckTimeoutId, null);
+    assert.equal(checks.length, 0);
+  }
 });
 
 Deno.test("kafkajs's own scheduling warns of the negative timeout the fix avoids", async () => {
