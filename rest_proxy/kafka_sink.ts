@@ -13,6 +13,7 @@ import { Buffer } from "node:buffer";
 import { ensureTopics } from "../lib/admin.ts";
 import type { Config } from "../lib/config.ts";
 import { createKafka } from "../lib/kafka.ts";
+import { errorChain } from "../lib/stage_failures.ts";
 import { failedOffsets, type PartitionOffset, recordOffsets } from "./offsets.ts";
 import { retriableBackendError } from "./errors.ts";
 import { planProduceRequests } from "./produce_plan.ts";
@@ -66,11 +67,8 @@ const MAX_BATCH_RECORDS = 5_000;
  * non-retriable "retries exceeded" error: the request is retriable if any cause is.
  */
 export function describe(error: unknown): { retriable: boolean; message: string } {
-  let retriable = false;
-  for (let cause = error, depth = 0; cause && depth < 5; depth++) {
-    if ((cause as { retriable?: unknown }).retriable === true) retriable = true;
-    cause = (cause as { cause?: unknown }).cause;
-  }
+  const retriable = errorChain(error)
+    .some((cause) => (cause as { retriable?: unknown }).retriable === true);
   return { retriable, message: error instanceof Error ? error.message : String(error) };
 }
 
