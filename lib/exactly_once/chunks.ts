@@ -52,6 +52,18 @@ export function requestBudget(maxMessageBytes: number): number {
   return Math.max(16 * 1024, Math.min(512 * 1024, Math.floor(maxMessageBytes / 2)));
 }
 
+/** Records grouped by topic and partition, each group in the records' order. */
+export function byPartition(records: readonly OutputRecord[]): OutputRecord[][] {
+  const groups = new Map<string, OutputRecord[]>();
+  for (const record of records) {
+    const key = `${record.partition}:${record.topic}`;
+    const group = groups.get(key);
+    if (group) group.push(record);
+    else groups.set(key, [record]);
+  }
+  return [...groups.values()];
+}
+
 /**
  * Sends every partition's records in order, one request per chunk, and the partitions at once: a
  * transaction then waits for its slowest partition instead of for the sum of them all. Waits for
@@ -63,17 +75,12 @@ export async function sendByPartition(
   records: readonly OutputRecord[],
   maxMessageBytes: (topic: string) => number = () => DEFAULT_MAX_MESSAGE_BYTES,
 ): Promise<void> {
-  const byPartition = new Map<string, OutputRecord[]>();
-  for (const record of records) {
-    const key = `${record.partition}:${record.topic}`;
-    const group = byPartition.get(key);
-    if (group) group.push(record);
-    else byPartition.set(key, [record]);
-  }
-  const sent = await Promise.allSettled([...byPartition.values()].map(async (group) => {
-    const budget = requestBudget(maxMessageBytes(group[0].topic));
-    for (const chunk of chunkByBytes(group, budget)) await session.send(chunk);
-  }));
+  const sent = await Promise.allSettled(
+    byPartition(records).map(async (group) => {
+      const budget = requestBudget(maxMessageBytes(group[0].topic));
+      for (const chunk of chunkByBytes(group, budget)) await session.send(chunk);
+    }),
+  );
   const failed = sent.find((s): s is PromiseRejectedResult => s.status === "rejected");
   if (failed) throw failed.reason;
 }

@@ -14,6 +14,7 @@ import {
   type OutputRecord,
   type TransactionalSession,
 } from "./ports.ts";
+import { byPartition } from "./chunks.ts";
 
 /**
  * The last checkpoint, unless the partition was written to while it was read. A restore reads
@@ -71,25 +72,20 @@ export function kafkajsSession(kafka: Kafka, transactionalId: string): Transacti
     // new sequence numbers, when a request spanning several brokers meets a failover, and
     // those duplicates would commit with the transaction.
     async send(records: OutputRecord[]) {
-      const byPartition = new Map<string, OutputRecord[]>();
-      for (const r of records) {
-        const key = `${r.partition}:${r.topic}`;
-        const group = byPartition.get(key);
-        if (group) group.push(r);
-        else byPartition.set(key, [r]);
-      }
       const txn = current();
-      await Promise.all([...byPartition.values()].map((group) =>
-        txn.send({
-          topic: group[0].topic,
-          messages: group.map((m) => ({
-            partition: m.partition,
-            key: m.key as string | Buffer | null,
-            value: m.value as string | Buffer | null,
-            headers: m.headers,
-          })),
-        })
-      ));
+      await Promise.all(
+        byPartition(records).map((group) =>
+          txn.send({
+            topic: group[0].topic,
+            messages: group.map((m) => ({
+              partition: m.partition,
+              key: m.key as string | Buffer | null,
+              value: m.value as string | Buffer | null,
+              headers: m.headers,
+            })),
+          })
+        ),
+      );
     },
     async sendOffsets(group, topic, partition, next) {
       await current().sendOffsets({

@@ -90,40 +90,10 @@ export async function runExactlyOnce(
   const failed = new Promise<Error>((resolve) => (fail = resolve));
   engine.failed.then(fail);
   // One consumer per hop, each with a fetch loop of its own: see hopConsumerGroup.
-  const consumers = engine.inputTopics.map((topic) =>
-    hopConsumer(kafka, engine, topic, { ...options, log, restarts: restarts.get(topic)!, fail })
-  );
-  for (const consumer of consumers) await consumer.connect();
-  for (const [i, consumer] of consumers.entries()) {
-    await consumer.subscribe({ topic: engine.inputTopics[i], fromBeginning: true });
-  }
-  for (const [i, consumer] of consumers.entries()) {
-    await consumer.run({
-      partitionsConsumedConcurrently: options.concurrency ?? 3,
-      eachBatchAutoResolve: false,
-      autoCommit: false,
-      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
-        options.metrics?.consumerLag.set(
-          { topic: batch.topic, partition: String(batch.partition) },
-          Number(batch.offsetLag()),
-        );
-        if (batch.messages.length === 0) return;
-        const records = batch.messages.map((m) => ({
-          offset: BigInt(m.offset),
-          key: m.key,
-          value: m.value,
-        }));
-        const resolved = await engine.handleBatch(batch.topic, batch.partition, records, {
-          heartbeat,
-          isActive: () => isRunning() && !isStale(),
-        });
-        if (resolved === null) return;
-        restarts.get(batch.topic)!.reset();
-        resolveOffset(String(resolved));
-        await heartbeat();
-      },
-    });
-    log(`reading ${engine.inputTopics[i]} as group ${engine.consumerGroup(engine.inputTopics[i])}`);
+  const consumers: Consumer[] = [];
+  for (const topic of engine.inputTopics) {
+    const budget = restarts.get(topic)!;
+    consumers.push(await runHop(kafka, engine, topic, { ...options, log, restarts: budget, fail }));
   }
 
   return {
@@ -139,15 +109,16 @@ export async function runExactlyOnce(
   };
 }
 
-/** The consumer of one hop's input, in the hop's own group; a rebalance is passed on. */
-function hopConsumer(
+/** Runs the consumer of one hop's input, in the hop's own group, handing its batches to the engine. */
+async function runHop(
   kafka: Kafka,
   engine: ExactlyOnceEngine,
   topic: string,
   options: RunOptions & { log: EngineLog; restarts: Budget; fail: (error: Error) => void },
-): Consumer {
+): Promise<Consumer> {
+  const group = engine.consumerGroup(topic);
   const consumer = kafka.consumer({
-    groupId: engine.consumerGroup(topic),
+    groupId: group,
     readUncommitted: false,
     maxBytesPerPartition: 8 * 1024 * 1024,
     maxBytes: 32 * 1024 * 1024,
@@ -169,5 +140,33 @@ function hopConsumer(
   consumer.on(consumer.events.CRASH, ({ payload }) => {
     if (!payload.restart) options.fail(payload.error);
   });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.run({
+    partitionsConsumedConcurrently: options.concurrency ?? 3,
+    eachBatchAutoResolve: false,
+    autoCommit: false,
+    eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+      options.metrics?.consumerLag.set(
+        { topic: batch.topic, partition: String(batch.partition) },
+        Number(batch.offsetLag()),
+      );
+      if (batch.messages.length === 0) return;
+      const records = batch.messages.map((m) => ({
+        offset: BigInt(m.offset),
+        key: m.key,
+        value: m.value,
+      }));
+      const resolved = await engine.handleBatch(batch.topic, batch.partition, records, {
+        heartbeat,
+        isActive: () => isRunning() && !isStale(),
+      });
+      if (resolved === null) return;
+      options.restarts.reset();
+      resolveOffset(String(resolved));
+      await heartbeat();
+    },
+  });
+  options.log(`reading ${topic} as group ${group}`);
   return consumer;
 }
