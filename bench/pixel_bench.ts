@@ -28,7 +28,7 @@ import { TURNSTILES } from "../lib/contracts/turnstiles.ts";
 import { CLOCK_TICKS_PER_SECOND, cpuTicks, latencySummary, percentile } from "./figures.ts";
 import { startStage } from "../tests/helpers/stage.ts";
 import { groupId } from "../lib/config.ts";
-import { summaryKey } from "../lib/contracts/turnstile_summary.ts";
+import { parseSummaryValue, summaryKey } from "../lib/contracts/turnstile_summary.ts";
 import { summaryTopics } from "../pipeline/summary/main.ts";
 import { closeBrowser, launchChromium } from "../tests/helpers/browser.ts";
 import {
@@ -181,9 +181,10 @@ async function followSummaryHops(kafka: Kafka, config: ReturnType<typeof testCon
         sides.entriesSent.push({ count: partialTotal, at: sentAt });
         sides.entriesCommitted.push({ count: partialTotal, at });
       } else {
-        const count = Number(JSON.parse(message.value.toString()).COUNT);
-        sides.countsSent.push({ count, at: sentAt });
-        sides.countsCommitted.push({ count, at });
+        const summary = parseSummaryValue(message.value.toString());
+        if (summary === null) return Promise.resolve();
+        sides.countsSent.push({ count: summary.COUNT, at: sentAt });
+        sides.countsCommitted.push({ count: summary.COUNT, at });
       }
       return Promise.resolve();
     },
