@@ -217,12 +217,15 @@ export class ExactlyOnceEngine {
 
   /** Every hop's input assigned, and every assigned partition's task open: fenced and restored. */
   ready(): boolean {
-    for (const topic of this.#hops.keys()) {
-      const partitions = this.#assignment.get(topic);
-      if (partitions === undefined) return false;
-      for (const partition of partitions) {
-        if (!this.#opened.has(taskKey(topic, partition))) return false;
-      }
+    return this.inputTopics.every((topic) => this.opened(topic));
+  }
+
+  /** The topic is assigned, and every partition of it assigned here has its task open. */
+  opened(topic: string): boolean {
+    const partitions = this.#assignment.get(topic);
+    if (partitions === undefined) return false;
+    for (const partition of partitions) {
+      if (!this.#opened.has(taskKey(topic, partition))) return false;
     }
     return true;
   }
@@ -249,7 +252,12 @@ export class ExactlyOnceEngine {
         const hop = this.#hops.get(topic);
         if (!hop) return [];
         return [...this.#assignment.get(topic)!].map((partition) =>
-          this.#task(taskKey(topic, partition), hop, partition, idle).then(() => {}, () => {})
+          this.#task(taskKey(topic, partition), hop, partition, idle).then(() => {}, (error) => {
+            this.#log(
+              `${hop.name}: ${topic}[${partition}] not opened yet: ${describe(error)}`,
+              "warn",
+            );
+          })
         );
       }),
     );

@@ -131,12 +131,24 @@ async function runHop(
       warn: (line) => options.log(line, "warn"),
     }),
   });
+  let joins = 0;
+  let stopped = false;
   consumer.on(consumer.events.GROUP_JOIN, async ({ payload }) => {
+    const join = ++joins;
+    stopped = false;
     const partitions = [...(payload.memberAssignment[topic] ?? [])].sort((a, b) => a - b);
     options.log(`assigned partitions [${partitions.map((p) => `${topic}[${p}]`).join(", ")}]`);
     options.metrics?.groupJoins.inc();
     await engine.assign({ [topic]: partitions }, [topic]);
+    // A task that failed to open would otherwise wait for its partition's first batch, which an
+    // idle input may never bring, and the stage would never be ready.
+    for (let backoff = 250; !engine.opened(topic); backoff = Math.min(backoff * 2, 2_000)) {
+      await new Promise((resolve) => setTimeout(resolve, backoff));
+      if (join !== joins || stopped) return;
+      await engine.assign({ [topic]: partitions }, [topic]);
+    }
   });
+  consumer.on(consumer.events.DISCONNECT, () => (stopped = true));
   consumer.on(consumer.events.CRASH, ({ payload }) => {
     if (!payload.restart) options.fail(payload.error);
   });

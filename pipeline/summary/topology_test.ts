@@ -382,6 +382,28 @@ Deno.test("an instance is ready once every assigned partition's task is open", a
   assert.equal(engine.ready(), false, "ready with a task that failed to open after a rebalance");
 });
 
+Deno.test("a task that fails to open is logged, and a second assignment opens it", async () => {
+  const broker = newBroker();
+  const lines: string[] = [];
+  const engine = new ExactlyOnceEngine(
+    broker.ports(),
+    // deno-lint-ignore no-explicit-any
+    [entriesHop(TOPICS, stationDecoder(new AvroDecoder(new TestRegistry())), PARTITIONS) as any],
+    { group: "g", log: (line, level) => lines.push(`${level} ${line}`) },
+  );
+  const assignment = { [TOPICS.turnstiles]: [0, 1, 2] };
+  broker.failCall(0, "before");
+  await engine.assign(assignment);
+  assert.equal(engine.opened(TOPICS.turnstiles), false);
+  assert.ok(
+    lines.some((l) => /^warn entries: .*\[\d\] not opened yet: /.test(l)),
+    lines.join("\n"),
+  );
+  await engine.assign(assignment);
+  assert.equal(engine.opened(TOPICS.turnstiles), true);
+  assert.equal(engine.ready(), true);
+});
+
 Deno.test("keys are not what groups: the same station under two key schemas is one row", async () => {
   const broker = newBroker();
   const expected = new Map<number, number>([[40380, 0], [40020, 0]]);
