@@ -18,7 +18,9 @@
  * BENCH_PIXEL_WORST=1 lists the slowest markers hop by hop, BENCH_PIXEL_HOPS=1 times turnstile
  * markers at each of the summary's two transactional hops, BENCH_PIXEL_TRACE=<file> writes a
  * Chromium trace of the first BENCH_PIXEL_TRACE_MS (5000) ms and BENCH_PIXEL_PROFILE=<file> a
- * CPU profile of the page's first 5 s.
+ * CPU profile of the page's first 5 s. BENCH_PIXEL_FLOOR=1 runs the summary with its
+ * transactions taken out (bench/at_least_once_summary.ts), at the same weight: the turnstile
+ * figures it gives are the floor that no exactly-once summary of this shape gets under here.
  */
 import "../tests/deno_fs_shim.ts";
 import type { Kafka } from "kafkajs";
@@ -44,6 +46,10 @@ const SECONDS = Number(Deno.env.get("BENCH_PIXEL_SECONDS") ?? 60);
 /** Starts the simulation and the summary as their tasks do, not as `deno task start` does. */
 const EQUAL_WEIGHT = Deno.env.get("BENCH_PIXEL_EQUAL_WEIGHT") === "1";
 const HOPS = Deno.env.get("BENCH_PIXEL_HOPS") === "1";
+const FLOOR = Deno.env.get("BENCH_PIXEL_FLOOR") === "1";
+const SUMMARY = FLOOR
+  ? { ...STAGES.summary, script: "bench/at_least_once_summary.ts" }
+  : STAGES.summary;
 const MARKER_MS = Number(Deno.env.get("BENCH_MARKER_MS") ?? 100);
 /**
  * Marker n is train `BENCH<n % MARKER_TRAINS>` at the next Red Line station of that train: a
@@ -233,7 +239,7 @@ export async function runPixelBench(): Promise<void> {
         await admin.disconnect();
       }
     });
-    summaryStage = startStage(STAGES.summary, [], env, { asStart: !EQUAL_WEIGHT });
+    summaryStage = startStage(SUMMARY, [], env, { asStart: !EQUAL_WEIGHT });
     await summaryStage.waitReady();
     if (HOPS) hops = await followSummaryHops(inputs.kafka, config);
     const ids = await registerTopicSchemas(inputs.registry, "turnstiles", config.topics.turnstiles);
@@ -467,7 +473,8 @@ export async function runPixelBench(): Promise<void> {
         (EQUAL_WEIGHT
           ? "summary started as their tasks start them (BENCH_PIXEL_EQUAL_WEIGHT=1)"
           : `summary started as deno task start starts them (nice ${STAGES.simulate.niceness} ` +
-            `and ${STAGES.summary.niceness})`),
+            `and ${STAGES.summary.niceness})`) +
+        (FLOOR ? "; the summary WITHOUT transactions (BENCH_PIXEL_FLOOR=1)" : ""),
     );
     console.log(`event -> pixel (ack -> Chromium DOM): ${latencySummary(pixel)}`);
     if (seconds >= 120) {

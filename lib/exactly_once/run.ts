@@ -2,7 +2,7 @@
  * Runs exactly-once hops on a kafkajs consumer: one group, one subscription to every hop's input,
  * batches handed to the engine, rebalances passed on.
  */
-import type { Consumer, Kafka } from "kafkajs";
+import type { Admin, Consumer, Kafka } from "kafkajs";
 import {
   type EngineLog,
   type EngineObserver,
@@ -11,6 +11,7 @@ import {
   type Hop,
 } from "./engine.ts";
 import { kafkajsPorts } from "./kafkajs_ports.ts";
+import type { EnginePorts } from "./ports.ts";
 import type { StageMetrics } from "../metrics.ts";
 import { logger } from "../log.ts";
 import { Budget, consumerRestarts } from "../stage_failures.ts";
@@ -22,6 +23,8 @@ export interface RunOptions {
   /** Default: lib/log.ts's logger named by the group. */
   log?: EngineLog;
   metrics?: StageMetrics;
+  /** The engine's ports on the broker; default `kafkajsPorts`. */
+  ports?: (kafka: Kafka, admin: Admin) => EnginePorts;
 }
 
 /** The engine's events as the stage's Prometheus metrics. */
@@ -73,7 +76,7 @@ export async function runExactlyOnce(
   // transaction or a handled batch of its hop) starts its count again.
   const restarts = new Map(hops.map((hop) => [hop.inputTopic, new Budget(MAX_RESTARTS_IN_A_ROW)]));
   const metrics = options.metrics ? metricsObserver(options.metrics) : undefined;
-  const engine = new ExactlyOnceEngine(kafkajsPorts(kafka, admin), hops, {
+  const engine = new ExactlyOnceEngine((options.ports ?? kafkajsPorts)(kafka, admin), hops, {
     group: options.groupId,
     log,
     observer: {

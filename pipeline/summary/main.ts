@@ -21,7 +21,7 @@ import {
 } from "../../lib/admin.ts";
 import { endOffsets } from "../../lib/read_to_end.ts";
 import { AvroDecoder } from "../../lib/contracts/wire_format.ts";
-import { runExactlyOnce } from "../../lib/exactly_once/run.ts";
+import { runExactlyOnce, type RunOptions } from "../../lib/exactly_once/run.ts";
 import { runStageUntilSignal } from "../../lib/lifecycle.ts";
 import { stageLogger } from "../../lib/log.ts";
 import { StageMetrics } from "../../lib/metrics.ts";
@@ -98,22 +98,19 @@ async function written(kafka: Kafka, topic: string): Promise<bigint> {
   return sum;
 }
 
-if (import.meta.main) {
-  const { values } = parseArgs({
-    options: {
-      group: { type: "string", default: STAGES.summary.consumerGroup },
-      concurrency: { type: "string", default: "3" },
-      help: { type: "boolean", default: false },
-    },
-  });
-  if (values.help) {
-    console.log(HELP);
-    Deno.exit(0);
-  }
+export interface SummaryOptions {
+  group: string;
+  concurrency: number;
+  /** The engine's ports on the broker; default `kafkajsPorts`. */
+  ports?: RunOptions["ports"];
+}
+
+/** Prepares the topics, checks they fit together, then counts until SIGINT or SIGTERM. */
+export async function runSummaryStage(options: SummaryOptions): Promise<void> {
   const log = stageLogger("summary");
   const config = loadConfig();
   const kafka = createKafka("turnstile-summary", config.kafka);
-  const group = groupId(config, values.group);
+  const group = groupId(config, options.group);
   const topics = summaryTopics(config, group);
   let partitions: number;
   try {
@@ -142,10 +139,26 @@ if (import.meta.main) {
     [entriesHop(topics, decodeStations, partitions), countsHop(topics)],
     {
       groupId: group,
-      concurrency: Number(values.concurrency),
+      concurrency: options.concurrency,
       metrics: new StageMetrics("summary"),
+      ports: options.ports,
     },
   );
   log.info(`counting ${topics.turnstiles} into ${topics.summary} as group ${group}`);
   await runStageUntilSignal(stage, "summary", { health: config.health });
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    options: {
+      group: { type: "string", default: STAGES.summary.consumerGroup },
+      concurrency: { type: "string", default: "3" },
+      help: { type: "boolean", default: false },
+    },
+  });
+  if (values.help) {
+    console.log(HELP);
+    Deno.exit(0);
+  }
+  await runSummaryStage({ group: values.group, concurrency: Number(values.concurrency) });
 }
