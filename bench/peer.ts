@@ -4,6 +4,7 @@
  */
 import { dirname } from "node:path";
 import { findJava } from "../stack/java.ts";
+import { inBackground } from "../lib/stages.ts";
 
 const PEER_DIR = new URL("./peer/", import.meta.url).pathname;
 const SOURCE = `${PEER_DIR}src/main/java/org/chicago/cta/bench/StreamsCount.java`;
@@ -72,22 +73,32 @@ export interface PeerRun {
   output: string;
   applicationId: string;
   stateDir: string;
+  /** Kafka Streams' commit.interval.ms; its own default (100 ms under exactly-once) if unset. */
+  commitIntervalMs?: number;
+  /** Run it as a background stage at this niceness (`inBackground`). */
+  niceness?: number;
 }
 
 /** Starts the peer; the caller stops it with SIGTERM (a clean KafkaStreams.close). */
 export function spawnPeer(peer: Peer, options: PeerRun): Deno.ChildProcess {
-  return new Deno.Command(peer.java, {
-    args: [
-      ...(Deno.env.get("BENCH_PEER_JAVA_OPTS") ?? "").split(" ").filter(Boolean),
-      "-cp",
-      peer.classpath,
-      MAIN_CLASS,
-      options.bootstrap,
-      options.input,
-      options.output,
-      options.applicationId,
-      options.stateDir,
-    ],
+  const args = [
+    ...(Deno.env.get("BENCH_PEER_JAVA_OPTS") ?? "").split(" ").filter(Boolean),
+    "-cp",
+    peer.classpath,
+    MAIN_CLASS,
+    options.bootstrap,
+    options.input,
+    options.output,
+    options.applicationId,
+    options.stateDir,
+    ...(options.commitIntervalMs === undefined ? [] : [String(options.commitIntervalMs)]),
+  ];
+  const command = options.niceness === undefined
+    ? { cmd: peer.java, args, detached: false }
+    : inBackground(options.niceness, peer.java, args);
+  return new Deno.Command(command.cmd, {
+    args: command.args,
+    detached: command.detached,
     stdin: "null",
     stdout: "piped",
     stderr: "piped",

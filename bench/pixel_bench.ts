@@ -21,6 +21,10 @@
  * CPU profile of the page's first 5 s. BENCH_PIXEL_FLOOR=1 runs the summary with its
  * transactions taken out (bench/at_least_once_summary.ts), at the same weight: the turnstile
  * figures it gives are the floor that no exactly-once summary of this shape gets under here.
+ * BENCH_PIXEL_STREAMS=1 runs the Kafka Streams peer (bench/peer/, `groupBy().count()` with
+ * exactly_once_v2) beside the summary, at the same weight and on the same input, and times each
+ * turnstile marker to its count as a read_committed reader sees it from either side;
+ * BENCH_PIXEL_STREAMS_COMMIT_MS sets its commit.interval.ms (Kafka Streams' default: 100 ms).
  */
 import "../tests/deno_fs_shim.ts";
 import type { Kafka } from "kafkajs";
@@ -33,6 +37,7 @@ import { groupId } from "../lib/config.ts";
 import { parseSummaryValue, summaryKey } from "../lib/contracts/turnstile_summary.ts";
 import { summaryTopics } from "../pipeline/summary/main.ts";
 import { closeBrowser, launchChromium } from "../tests/helpers/browser.ts";
+import { buildPeer, spawnPeer } from "./peer.ts";
 import {
   Inputs,
   type ReceivedEvent,
@@ -47,6 +52,8 @@ const SECONDS = Number(Deno.env.get("BENCH_PIXEL_SECONDS") ?? 60);
 const EQUAL_WEIGHT = Deno.env.get("BENCH_PIXEL_EQUAL_WEIGHT") === "1";
 const HOPS = Deno.env.get("BENCH_PIXEL_HOPS") === "1";
 const FLOOR = Deno.env.get("BENCH_PIXEL_FLOOR") === "1";
+const STREAMS = Deno.env.get("BENCH_PIXEL_STREAMS") === "1";
+const STREAMS_COMMIT_MS = Deno.env.get("BENCH_PIXEL_STREAMS_COMMIT_MS");
 const SUMMARY = FLOOR
   ? { ...STAGES.summary, script: "bench/at_least_once_summary.ts" }
   : STAGES.summary;
@@ -198,6 +205,45 @@ async function followSummaryHops(kafka: Kafka, config: ReturnType<typeof testCon
   return { sides, stop: () => consumer.disconnect() };
 }
 
+/** The marker station's count as the Kafka Streams peer committed it (Integer key, Long value). */
+async function followStreamsCounts(kafka: Kafka, topic: string) {
+  const seen: CountSighting[] = [];
+  const consumer = kafka.consumer({
+    groupId: `${topic}-bench`,
+    readUncommitted: false,
+    maxWaitTimeInMs: 20,
+  });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.run({
+    eachMessage: ({ message }) => {
+      const at = Date.now();
+      const { key, value } = message;
+      if (key?.length === 4 && key.readInt32BE(0) === MARKER_STATION.station_id && value) {
+        seen.push({ count: Number(value.readBigInt64BE(0)), at });
+      }
+      return Promise.resolve();
+    },
+  });
+  return { seen, stop: () => consumer.disconnect() };
+}
+
+/** Records of `topic` that `group` has not committed yet. */
+async function groupLag(kafka: Kafka, group: string, topic: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const ends = await admin.fetchTopicOffsets(topic);
+    const [committed] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+    return ends.reduce((lag, end) => {
+      const at = Number(committed.partitions.find((p) => p.partition === end.partition)?.offset);
+      return lag + Number(end.high) - (at >= 0 ? at : 0);
+    }, 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 export async function runPixelBench(): Promise<void> {
   const { config, namespace } = testConfig("bench-pixel");
   const inputs = new Inputs(config);
@@ -222,6 +268,9 @@ export async function runPixelBench(): Promise<void> {
   let simulate: ReturnType<typeof startStage> | null = null;
   let turnstileProducer: ReturnType<Kafka["producer"]> | null = null;
   let hops: Awaited<ReturnType<typeof followSummaryHops>> | null = null;
+  let streams: Deno.ChildProcess | null = null;
+  let streamsCounts: Awaited<ReturnType<typeof followStreamsCounts>> | null = null;
+  const streamsState = await Deno.makeTempDir({ prefix: "cta-bench-pixel-streams-" });
   const peer = new SseClient(`${dashboard.url}/api/events`, undefined, false);
   try {
     simulate = startStage(
@@ -241,7 +290,34 @@ export async function runPixelBench(): Promise<void> {
     });
     summaryStage = startStage(SUMMARY, [], env, { asStart: !EQUAL_WEIGHT });
     await summaryStage.waitReady();
-    if (HOPS) hops = await followSummaryHops(inputs.kafka, config);
+    if (HOPS || STREAMS) hops = await followSummaryHops(inputs.kafka, config);
+    if (STREAMS) {
+      const output = `${config.topics.turnstileSummary}.kafka-streams`;
+      const admin = inputs.kafka.admin();
+      await admin.connect();
+      await admin.createTopics({
+        topics: [{ topic: output, numPartitions: config.partitions }],
+      }).finally(() => admin.disconnect());
+      const applicationId = `${namespace}kafka-streams-count`;
+      streams = spawnPeer(await buildPeer((line) => console.error(line)), {
+        bootstrap: config.kafka.brokers.join(","),
+        input: config.topics.turnstiles,
+        output,
+        applicationId,
+        stateDir: streamsState,
+        commitIntervalMs: STREAMS_COMMIT_MS === undefined ? undefined : Number(STREAMS_COMMIT_MS),
+        niceness: SUMMARY.niceness,
+      });
+      streams.stdout.pipeTo(new WritableStream()).catch(() => {});
+      streams.stderr.pipeTo(new WritableStream()).catch(() => {});
+      // Both counters start the window caught up with what the simulation wrote before it.
+      await until(
+        "Kafka Streams caught up",
+        async () => await groupLag(inputs.kafka, applicationId, config.topics.turnstiles) < 20_000,
+        120_000,
+      );
+      streamsCounts = await followStreamsCounts(inputs.kafka, output);
+    }
     const ids = await registerTopicSchemas(inputs.registry, "turnstiles", config.topics.turnstiles);
     const turnstileMarker = {
       key: TURNSTILES.key.encoder(ids.key)({ station_id: MARKER_STATION.station_id }),
@@ -372,6 +448,7 @@ export async function runPixelBench(): Promise<void> {
       dashboard: dashboard.pid,
       summary: summaryStage.pid,
       simulate: simulate.pid,
+      ...(streams ? { "kafka-streams": streams.pid } : {}),
     };
     const ticks0 = Object.fromEntries(
       Object.entries(processes).map(([name, pid]) => [name, cpuTicks(pid)]),
@@ -500,6 +577,13 @@ export async function runPixelBench(): Promise<void> {
         console.log(`  ack -> ${side}: ${latencySummary(matchCounts(turnstileAcks, seen))}`);
       }
     }
+    if (streamsCounts) {
+      console.log(
+        `  peer: ack -> Kafka Streams count committed (exactly_once_v2, commit.interval.ms ${
+          STREAMS_COMMIT_MS ?? "default"
+        }): ${latencySummary(matchCounts(turnstileAcks, streamsCounts.seen))}`,
+      );
+    }
     console.log(`  of which in the page: ack -> its delta handler ${latencySummary(toPage)}`);
     {
       const total = (key: "duration" | "script" | "layout") =>
@@ -535,6 +619,12 @@ export async function runPixelBench(): Promise<void> {
   } finally {
     await peer.close();
     await hops?.stop();
+    await streamsCounts?.stop();
+    if (streams) {
+      streams.kill("SIGTERM");
+      await streams.status;
+    }
+    await Deno.remove(streamsState, { recursive: true }).catch(() => {});
     await turnstileProducer?.disconnect();
     await closeBrowser(browser);
     await simulate?.kill("SIGTERM");

@@ -147,11 +147,16 @@ export function launchCommand(
   if (stage.niceness === undefined || os === "windows") {
     return { cmd: deno, args: run, detached: false };
   }
-  return {
-    cmd: "sh",
-    args: ["-c", IN_BACKGROUND, String(stage.niceness), deno, ...run],
-    detached: true,
-  };
+  return inBackground(stage.niceness, deno, run);
+}
+
+/** Any command run as a background stage is: in a session of its own, at `niceness`. */
+export function inBackground(
+  niceness: number,
+  cmd: string,
+  args: readonly string[],
+): LaunchCommand {
+  return { cmd: "sh", args: ["-c", IN_BACKGROUND, String(niceness), cmd, ...args], detached: true };
 }
 
 /** The deno.json task line of a stage. */

@@ -17,7 +17,9 @@ import org.apache.kafka.streams.kstream.Produced;
  * The Kafka Streams peer of the turnstile summary: a count of turnstile events per station with
  * processing.guarantee=exactly_once_v2. Started by bench/summary_bench.ts as
  *
- *   java -cp "classes:libs/*" org.chicago.cta.bench.StreamsCount BOOTSTRAP INPUT OUTPUT APP_ID STATE_DIR
+ *   java -cp "classes:libs/*" org.chicago.cta.bench.StreamsCount BOOTSTRAP INPUT OUTPUT APP_ID STATE_DIR [COMMIT_MS]
+ *
+ * and by bench/pixel_bench.ts (BENCH_PIXEL_STREAMS=1), where COMMIT_MS sets commit.interval.ms.
  */
 public final class StreamsCount {
   private static final int CONFLUENT_HEADER_BYTES = 5;
@@ -46,8 +48,8 @@ public final class StreamsCount {
   }
 
   public static void main(String[] args) throws InterruptedException {
-    if (args.length != 5) {
-      System.err.println("usage: StreamsCount BOOTSTRAP INPUT OUTPUT APP_ID STATE_DIR");
+    if (args.length != 5 && args.length != 6) {
+      System.err.println("usage: StreamsCount BOOTSTRAP INPUT OUTPUT APP_ID STATE_DIR [COMMIT_MS]");
       System.exit(2);
     }
     Properties props = new Properties();
@@ -57,6 +59,9 @@ public final class StreamsCount {
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
     props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+    if (args.length == 6) {
+      props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Integer.parseInt(args[5]));
+    }
 
     KafkaStreams streams = new KafkaStreams(topology(args[1], args[2]), props);
     CountDownLatch stopped = new CountDownLatch(1);
