@@ -1,5 +1,5 @@
 import { chartGeometry, type StationChart } from "../dashboard/ridership_chart.ts";
-import { formatCount } from "../dashboard/format.ts";
+import { countOf, formatCount } from "../dashboard/format.ts";
 
 const DAY_TYPE_WORDS = { weekday: "weekday", saturday: "Saturday", sunday: "Sunday" } as const;
 
@@ -14,12 +14,12 @@ export function EntriesChart({ chart }: { chart: StationChart }) {
   const summary = [
     chart.total === null
       ? "Entries per hour are unavailable: the history cannot be read right now."
-      : `${formatCount(chart.total)} entries so far that day.`,
+      : `${countOf(chart.total, "entry", "entries")} so far that day.`,
     chart.typicalTotal === null
       ? "No typical day is known for this station."
       : `${typical[0].toUpperCase()}${typical.slice(1)} has ${
-        formatCount(chart.typicalTotal)
-      } entries.`,
+        countOf(chart.typicalTotal, "entry", "entries")
+      }.`,
   ].join(" ");
   const axisBottom = g.yTicks[0]?.y ?? 0;
   return (

@@ -6,7 +6,7 @@ import {
   type Train,
   trainsByPlatform,
 } from "../dashboard/state.ts";
-import { formatCount } from "../dashboard/format.ts";
+import { countOf, formatCount } from "../dashboard/format.ts";
 import {
   type FreshnessPolicy,
   reportedAgo,
@@ -120,14 +120,14 @@ export function LineCard(
       <header class="line-header">
         <h2 id={`line-${line}-title`}>{name}</h2>
         <p class="line-summary">
-          <span>{trains.length} trains</span>
+          <span>{countOf(trains.length, "train")}</span>
           {notReporting > 0 && (
             <span class="not-reporting" data-testid={`not-reporting-${line}`}>
               {notReporting} not reporting
             </span>
           )}
-          <span>{stations.length} stations</span>
-          <span data-testid={`entries-${line}`}>{formatCount(entries)} entries</span>
+          <span>{countOf(stations.length, "station")}</span>
+          <span data-testid={`entries-${line}`}>{countOf(entries, "entry", "entries")}</span>
         </p>
       </header>
       {stations.length === 0 ? <p class="empty">Waiting for station data&hellip;</p> : (

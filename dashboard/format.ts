@@ -20,6 +20,11 @@ export function formatCount(n: number): string {
   return COUNT_FORMAT.format(n);
 }
 
+/** "1 train", "2 trains", "1,024 entries": a count with its noun in the right number. */
+export function countOf(n: number, one: string, many = `${one}s`): string {
+  return `${formatCount(n)} ${n === 1 ? one : many}`;
+}
+
 /** Where the symbol, read as words, would not do. */
 const WEATHER_LABELS: Partial<Record<WeatherStatus, string>> = { precipitation: "Rain or snow" };
 
