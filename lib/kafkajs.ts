@@ -7,6 +7,7 @@ import "./kafkajs_speedups/install.ts";
 import "./kafkajs_compaction_fix.ts";
 import "./kafkajs_aborted_filter.ts";
 import "./kafkajs_timer_fix.ts";
+import "./kafkajs_transaction_partitions.ts";
 
 export * from "kafkajs-upstream";
 export { default } from "kafkajs-upstream";

@@ -65,8 +65,9 @@ export function byPartition(records: readonly OutputRecord[]): OutputRecord[][] 
 }
 
 /**
- * Sends every partition's records in order, one request per chunk, and the partitions at once: a
- * transaction then waits for its slowest partition instead of for the sum of them all. Waits for
+ * Sends every partition's records in order, one request per chunk, and the partitions at once
+ * (added to the transaction together first): a transaction then waits for its slowest partition
+ * instead of for the sum of them all. Waits for
  * every request to settle before it throws, so that nothing is still in flight when the caller
  * aborts.
  */
@@ -75,6 +76,7 @@ export async function sendByPartition(
   records: readonly OutputRecord[],
   maxMessageBytes: (topic: string) => number = () => DEFAULT_MAX_MESSAGE_BYTES,
 ): Promise<void> {
+  await session.addPartitions?.(records);
   const sent = await Promise.allSettled(
     byPartition(records).map(async (group) => {
       const budget = requestBudget(maxMessageBytes(group[0].topic));

@@ -15,6 +15,19 @@ import {
   type TransactionalSession,
 } from "./ports.ts";
 import { byPartition } from "./chunks.ts";
+import {
+  addPartitions,
+  takeTransactionManager,
+  type TransactionManager,
+} from "../kafkajs_transaction_partitions.ts";
+
+/**
+ * The broker answers CONCURRENT_TRANSACTIONS to the next transaction's first AddPartitionsToTxn
+ * while the last commit's markers are written, a few milliseconds; every transaction that follows
+ * another at once waits for the first retry. Short first retries, and more of them, keep about the
+ * same total time before a real failure surfaces.
+ */
+const TRANSACTION_RETRY = { initialRetryTime: 2, retries: 12 };
 
 /**
  * The last checkpoint, unless the partition was written to while it was read. A restore reads
@@ -45,13 +58,10 @@ export function kafkajsSession(kafka: Kafka, transactionalId: string): Transacti
     idempotent: true,
     maxInFlightRequests: 1,
     transactionTimeout: 60_000,
-    // The broker answers CONCURRENT_TRANSACTIONS to the next transaction's first
-    // AddPartitionsToTxn while the last commit's markers are written, a few milliseconds; every
-    // transaction that follows another at once waits for the first retry. Short first retries,
-    // and more of them, keep about the same total time before a real failure surfaces.
-    retry: { initialRetryTime: 2, retries: 12 },
+    retry: TRANSACTION_RETRY,
   });
   let connected = false;
+  let manager: TransactionManager | undefined;
   let transaction: Transaction | null = null;
   const current = () => {
     if (!transaction) throw new Error(`${transactionalId} has no open transaction`);
@@ -63,7 +73,9 @@ export function kafkajsSession(kafka: Kafka, transactionalId: string): Transacti
       connected = true;
       // kafkajs initialises the producer id with the first transaction: that fences earlier
       // owners and completes or aborts their open transaction.
-      await (await producer.transaction()).abort();
+      const first = producer.transaction();
+      manager = takeTransactionManager(transactionalId);
+      await (await first).abort();
     },
     async begin() {
       transaction = await producer.transaction();
@@ -71,6 +83,10 @@ export function kafkajsSession(kafka: Kafka, transactionalId: string): Transacti
     // One partition per request: kafkajs re-sends what other brokers had acknowledged, under
     // new sequence numbers, when a request spanning several brokers meets a failover, and
     // those duplicates would commit with the transaction.
+    async addPartitions(records) {
+      current();
+      if (manager) await addPartitions(manager, records, TRANSACTION_RETRY);
+    },
     async send(records: OutputRecord[]) {
       const txn = current();
       await Promise.all(

@@ -27,6 +27,11 @@ export interface TransactionalSession {
   /** Fences every earlier producer with the same id, completing or aborting its transaction. */
   init(): Promise<void>;
   begin(): Promise<void>;
+  /**
+   * Makes every partition of `records` part of the open transaction at once, before the sends
+   * (one request for them all, where each send would otherwise ask for its own). Optional.
+   */
+  addPartitions?(records: readonly Pick<OutputRecord, "topic" | "partition">[]): Promise<void>;
   /** One call is one produce request: the caller keeps it under the topic's message size. */
   send(records: OutputRecord[]): Promise<void>;
   sendOffsets(group: string, topic: string, partition: number, next: bigint): Promise<void>;
