@@ -34,14 +34,36 @@ export async function endOffsets(
   topic: string,
   admin?: Admin,
 ): Promise<Map<number, bigint>> {
-  if (admin) return await fetchEndOffsets(admin, topic);
-  const own = kafka.admin();
-  await own.connect();
-  try {
-    return await fetchEndOffsets(own, topic);
-  } finally {
-    await own.disconnect();
+  if (admin) {
+    try {
+      return await fetchEndOffsets(admin, topic);
+    } catch (error) {
+      if (!isStaleMetadata(error)) throw error;
+    }
   }
+  for (let attempt = 1;; attempt++) {
+    // A client of its own reads the topic's metadata afresh.
+    const own = kafka.admin();
+    await own.connect();
+    try {
+      return await fetchEndOffsets(own, topic);
+    } catch (error) {
+      if (!isStaleMetadata(error) || attempt >= 20) throw error;
+    } finally {
+      await own.disconnect();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/**
+ * kafkajs 2.2.4's fetchTopicOffsets fails with a TypeError (reading `partitions` of undefined)
+ * when its cached metadata lists a topic without leaders for its partitions, as it can for a topic
+ * created a moment ago. It keeps that metadata until it expires, minutes later, so asking the same
+ * client again fails the same way.
+ */
+function isStaleMetadata(error: unknown): boolean {
+  return error instanceof TypeError && /partitions/.test(error.message);
 }
 
 async function fetchEndOffsets(admin: Admin, topic: string): Promise<Map<number, bigint>> {
