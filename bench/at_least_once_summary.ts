@@ -6,9 +6,8 @@
  * what the latency would be without them.
  */
 import type { Admin, Kafka } from "kafkajs";
-import { kafkajsPorts } from "../lib/exactly_once/kafkajs_ports.ts";
+import { kafkajsPorts, sendPerPartition } from "../lib/exactly_once/kafkajs_ports.ts";
 import type { EnginePorts, OutputRecord, TransactionalSession } from "../lib/exactly_once/ports.ts";
-import { byPartition } from "../lib/exactly_once/chunks.ts";
 import { STAGES } from "../lib/stages.ts";
 import { runSummaryStage } from "../pipeline/summary/main.ts";
 
@@ -18,21 +17,7 @@ function plainSession(kafka: Kafka): TransactionalSession {
   return {
     init: () => producer.connect(),
     begin: none,
-    async send(records: OutputRecord[]) {
-      await Promise.all(
-        byPartition(records).map((group) =>
-          producer.send({
-            topic: group[0].topic,
-            messages: group.map((m) => ({
-              partition: m.partition,
-              key: m.key as string | Buffer | null,
-              value: m.value as string | Buffer | null,
-              headers: m.headers,
-            })),
-          })
-        ),
-      );
-    },
+    send: (records: OutputRecord[]) => sendPerPartition(producer, records),
     sendOffsets: none,
     commit: none,
     abort: none,

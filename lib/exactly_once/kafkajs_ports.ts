@@ -52,6 +52,26 @@ export function checkedCheckpoint(
   return last;
 }
 
+/** One `send` per partition of `records`, all at once. */
+export async function sendPerPartition(
+  sender: Pick<Producer, "send">,
+  records: readonly OutputRecord[],
+): Promise<void> {
+  await Promise.all(
+    byPartition(records).map((group) =>
+      sender.send({
+        topic: group[0].topic,
+        messages: group.map((m) => ({
+          partition: m.partition,
+          key: m.key as string | Buffer | null,
+          value: m.value as string | Buffer | null,
+          headers: m.headers,
+        })),
+      })
+    ),
+  );
+}
+
 export function kafkajsSession(kafka: Kafka, transactionalId: string): TransactionalSession {
   const producer: Producer = kafka.producer({
     transactionalId,
@@ -80,28 +100,15 @@ export function kafkajsSession(kafka: Kafka, transactionalId: string): Transacti
     async begin() {
       transaction = await producer.transaction();
     },
-    // One partition per request: kafkajs re-sends what other brokers had acknowledged, under
-    // new sequence numbers, when a request spanning several brokers meets a failover, and
-    // those duplicates would commit with the transaction.
     async addPartitions(records) {
       current();
       if (manager) await addPartitions(manager, records, TRANSACTION_RETRY);
     },
+    // One partition per request: kafkajs re-sends what other brokers had acknowledged, under
+    // new sequence numbers, when a request spanning several brokers meets a failover, and
+    // those duplicates would commit with the transaction.
     async send(records: OutputRecord[]) {
-      const txn = current();
-      await Promise.all(
-        byPartition(records).map((group) =>
-          txn.send({
-            topic: group[0].topic,
-            messages: group.map((m) => ({
-              partition: m.partition,
-              key: m.key as string | Buffer | null,
-              value: m.value as string | Buffer | null,
-              headers: m.headers,
-            })),
-          })
-        ),
-      );
+      await sendPerPartition(current(), records);
     },
     async sendOffsets(group, topic, partition, next) {
       await current().sendOffsets({
