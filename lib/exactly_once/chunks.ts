@@ -67,9 +67,8 @@ export function byPartition(records: readonly OutputRecord[]): OutputRecord[][] 
 /**
  * Sends every partition's records in order, one request per chunk, and the partitions at once
  * (added to the transaction together first): a transaction then waits for its slowest partition
- * instead of for the sum of them all. Waits for
- * every request to settle before it throws, so that nothing is still in flight when the caller
- * aborts.
+ * instead of for the sum of them all. Waits for every request to settle before it throws, so that
+ * nothing is still in flight when the caller aborts.
  */
 export async function sendByPartition(
   session: TransactionalSession,
