@@ -35,7 +35,7 @@ interface EosOptions {
 
 /** Transaction managers created and not yet taken by a session, by transactional id. */
 const created = new Map<string, TransactionManager>();
-let installed = false;
+/** The kafkajs the hand-over is installed into, once it is. */
 let require: KafkajsRequire | undefined;
 
 /**
@@ -80,7 +80,7 @@ export function installTransactionPartitions(kafkajs: KafkajsRequire): string | 
     "kafkajs transaction partitions",
   );
   if (mismatch) return mismatch;
-  if (installed) return undefined;
+  if (require) return undefined;
   if (kafkajs.cache[kafkajs.resolve("./src/producer/index.js")]) {
     throw new Error(
       "kafkajs's producer was loaded before its transaction manager was wrapped: import kafkajs " +
@@ -96,7 +96,6 @@ export function installTransactionPartitions(kafkajs: KafkajsRequire): string | 
     return manager;
   };
   require = kafkajs;
-  installed = true;
   return undefined;
 }
 

@@ -27,7 +27,8 @@ export interface ReadToEndOptions {
 
 /**
  * End offsets (the next offset to be written) of each partition of a topic, through `admin`
- * when given (it stays connected) or a short-lived admin client of its own.
+ * when given (it stays connected), else, or where `admin` holds stale metadata for the topic,
+ * through short-lived admin clients of its own.
  */
 export async function endOffsets(
   kafka: Kafka,
